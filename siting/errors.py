@@ -1,0 +1,61 @@
+"""Errors that teach: each names the field, the value it got and how to fix it."""
+
+from __future__ import annotations
+
+
+class SitingError(ValueError):
+    """Base class for every error siting raises on bad input.
+
+    Parameters
+    ----------
+    field
+        The input field, column, argument or file the problem is in.
+    value
+        The offending value (shown with ``repr``; long values are shortened).
+    fix
+        One sentence telling the user what to do instead.
+    problem
+        What is wrong, in plain words.
+    """
+
+    def __init__(self, field: str, value: object, problem: str, fix: str) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        self.fix = fix
+        shown = repr(value)
+        if len(shown) > 200:
+            shown = shown[:197] + "..."
+        super().__init__(f"{field}={shown}: {problem}. Fix: {fix}")
+
+
+class CRSError(SitingError):
+    """A layer has no CRS, a geographic CRS where metres are needed, or CRSs disagree."""
+
+
+class PopulationError(SitingError):
+    """Population values are missing, negative or not numeric."""
+
+
+class GeometryError(SitingError):
+    """Geometries are empty, invalid or of the wrong type."""
+
+
+class NetworkError(SitingError):
+    """A street network cannot be built, is empty, or is split into disconnected pieces."""
+
+
+class SnapError(SitingError):
+    """Points lie beyond the maximum snap distance from every street."""
+
+
+class UnitError(SitingError):
+    """A quantity has an unknown unit or a unit of the wrong dimension."""
+
+
+class RuleError(SitingError):
+    """A rule or rule-catalogue entry is malformed."""
+
+
+class InfeasibleError(SitingError):
+    """An optimisation target cannot be met by any choice of candidate sites."""

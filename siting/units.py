@@ -1,0 +1,163 @@
+"""Quantities with units: "3.5 km", "15 min", "0.3 m2/person", "1/30000 people".
+
+Planning rules quote thresholds with units; siting keeps them as :class:`Quantity` and refuses
+to compare quantities of different dimensions (a radius in minutes against one in metres).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import UnitError
+
+# unit -> (dimension, factor to the base unit of that dimension)
+_UNITS: dict[str, tuple[str, float]] = {
+    "m": ("length", 1.0),
+    "metre": ("length", 1.0),
+    "meter": ("length", 1.0),
+    "米": ("length", 1.0),
+    "km": ("length", 1000.0),
+    "公里": ("length", 1000.0),
+    "千米": ("length", 1000.0),
+    "s": ("time", 1.0 / 60.0),
+    "sec": ("time", 1.0 / 60.0),
+    "min": ("time", 1.0),
+    "minute": ("time", 1.0),
+    "minutes": ("time", 1.0),
+    "分钟": ("time", 1.0),
+    "h": ("time", 60.0),
+    "hour": ("time", 60.0),
+    "小时": ("time", 60.0),
+    "m2": ("area", 1.0),
+    "m²": ("area", 1.0),
+    "平方米": ("area", 1.0),
+    "ha": ("area", 10_000.0),
+    "km2": ("area", 1_000_000.0),
+    "km²": ("area", 1_000_000.0),
+    "m2/person": ("area_per_person", 1.0),
+    "m²/person": ("area_per_person", 1.0),
+    "%": ("share", 0.01),
+    "percent": ("share", 0.01),
+    "share": ("share", 1.0),
+    "‰": ("share", 0.001),
+    "person": ("people", 1.0),
+    "people": ("people", 1.0),
+    "人": ("people", 1.0),
+    "万人": ("people", 10_000.0),
+}
+
+BASE_UNIT = {
+    "length": "m",
+    "time": "min",
+    "area": "m2",
+    "area_per_person": "m2/person",
+    "share": "share",
+    "people": "people",
+}
+
+_NUMBER = r"[-+]?(?:\d+(?:[.,]\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_PATTERN = re.compile(rf"^\s*({_NUMBER})\s*([^\d\s].*?)?\s*$")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with a dimension, stored in the base unit of that dimension.
+
+    Base units: metres, minutes, m², m²/person, share (0–1), people.
+    """
+
+    value: float
+    dimension: str
+
+    @property
+    def unit(self) -> str:
+        return BASE_UNIT[self.dimension]
+
+    def to(self, unit: str) -> float:
+        """The value expressed in ``unit`` (which must have the same dimension)."""
+        dimension, factor = _lookup(unit, field="unit")
+        if dimension != self.dimension:
+            raise UnitError(
+                "unit", unit, f"cannot express a {self.dimension} quantity in {dimension}",
+                f"ask for a {self.dimension} unit such as {BASE_UNIT[self.dimension]!r}",
+            )
+        return self.value / factor
+
+    def __str__(self) -> str:
+        return f"{self.value:g} {self.unit}"
+
+
+def _lookup(unit: str, field: str) -> tuple[str, float]:
+    key = unit.strip().replace(" ", "")
+    for candidate in (key, key.lower()):
+        if candidate in _UNITS:
+            return _UNITS[candidate]
+    raise UnitError(
+        field, unit, "unknown unit",
+        "use one of " + ", ".join(sorted({k for k in _UNITS if k.isascii()})),
+    )
+
+
+def parse_quantity(text: str | float | int | Quantity, *, field: str = "value",
+                   dimension: str | None = None, default_unit: str | None = None) -> Quantity:
+    """Parse ``"3.5 km"``, ``"15 min"``, ``"0.3 m2/person"``, ``"85 %"`` or a bare number.
+
+    Parameters
+    ----------
+    text
+        The quantity. A bare number takes ``default_unit``.
+    field
+        Name used in error messages.
+    dimension
+        If given, the dimension the quantity must have ("length", "time", ...).
+    default_unit
+        Unit for bare numbers. Without it a bare number is an error when ``dimension`` is given.
+
+    Raises
+    ------
+    UnitError
+        Unknown unit, no unit where one is needed, or a unit of the wrong dimension.
+    """
+    if isinstance(text, Quantity):
+        quantity = text
+    elif isinstance(text, (int, float)) and not isinstance(text, bool):
+        if default_unit is None:
+            if dimension is None:
+                raise UnitError(field, text, "a bare number has no unit",
+                                "write it with a unit, for example '3.5 km' or '15 min'")
+            default_unit = BASE_UNIT[dimension]
+        dim, factor = _lookup(default_unit, field)
+        quantity = Quantity(float(text) * factor, dim)
+    else:
+        match = _PATTERN.match(str(text))
+        if not match:
+            raise UnitError(field, text, "not a number followed by a unit",
+                            "write it like '3.5 km', '15 min' or '0.3 m2/person'")
+        number = float(match.group(1).replace(",", "."))
+        unit = match.group(2) or default_unit
+        if unit is None:
+            return parse_quantity(number, field=field, dimension=dimension)
+        dim, factor = _lookup(unit, field)
+        quantity = Quantity(number * factor, dim)
+    if dimension is not None and quantity.dimension != dimension:
+        raise UnitError(
+            field, text, f"expected a {dimension} but got a {quantity.dimension}",
+            f"give a {dimension} such as '1 {BASE_UNIT[dimension]}'",
+        )
+    return quantity
+
+
+def parse_cutoff(cutoff: str | float | int | Quantity, *, field: str = "cutoff") -> Quantity:
+    """A travel cutoff: a length (bare numbers are metres) or a time; must be > 0."""
+    if isinstance(cutoff, (int, float)) and not isinstance(cutoff, bool):
+        quantity = parse_quantity(cutoff, field=field, default_unit="m")
+    else:
+        quantity = parse_quantity(cutoff, field=field)
+    if quantity.dimension not in ("length", "time"):
+        raise UnitError(field, cutoff, f"a cutoff must be a length or a time, not a {quantity.dimension}",
+                        "give metres ('800 m') or minutes ('15 min')")
+    if not quantity.value > 0:
+        raise UnitError(field, cutoff, "a cutoff must be greater than zero",
+                        "give a positive distance or time, for example '500 m' or '15 min'")
+    return quantity
