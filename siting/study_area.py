@@ -391,12 +391,23 @@ class StudyArea:
             raise SitingError("thresholds", [str(q) for q in limits],
                               "mix lengths and times", "give all in metres or all in minutes")
         weight = "time" if dims == {"time"} else "length"
-        return isochrone_polygons(
+        values = [self._cutoff_value(q, weight) for q in limits]
+        polygons = isochrone_polygons(
             self.network(mode), self._snap_sources(sources, kind, mode), weight=weight,
-            thresholds=[self._cutoff_value(q, weight) for q in limits],
-            labels=[str(q) for q in limits], source_index=sources.index.to_numpy(),
-            crs=self.crs,
+            thresholds=values, labels=[str(q) for q in limits],
+            source_index=sources.index.to_numpy(), crs=self.crs,
+            points=sources.geometry.to_numpy(),
         )
+        # who is inside is decided by network cost, not by the drawn polygon
+        reach = self.reach(kind, mode, max(limits, key=lambda q: q.value), by=weight)
+        people = self.cells["population"].to_numpy()
+        reached = pd.DataFrame({"source": sources.index.to_numpy()[reach.source],
+                                "cost": reach.cost, "population": people[reach.target]})
+        polygons["population"] = [
+            reached.loc[(reached["source"] == src) & (reached["cost"] <= limit), "population"].sum()
+            for src, limit in zip(polygons["source"], polygons["cost_limit"])
+        ]
+        return polygons
 
     # -- internals --------------------------------------------------------------------------
     def _sources(self, kind: object) -> gpd.GeoDataFrame:
