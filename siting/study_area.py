@@ -225,6 +225,13 @@ class StudyArea:
             self.snap_distance[mode] = float(metres)
         self._snapped: dict[tuple[str, str], object] = {}
 
+    @classmethod
+    def from_osm(cls, path: str, **kwargs) -> StudyArea:
+        """Build from one ``.osm.pbf`` extract; see :func:`siting.osm.study_area_from_pbf`."""
+        from .osm import study_area_from_pbf
+
+        return study_area_from_pbf(path, **kwargs)
+
     # -- construction helpers -------------------------------------------------------------
     def _district_of(self, table: gpd.GeoDataFrame) -> pd.Series:
         if len(table) == 0:

@@ -214,3 +214,18 @@ def test_unreadable_files(tmp_path):
         bad = tmp_path / "bad.osm.pbf"
         bad.write_bytes(b"\x00\x01 not a pbf")
         sn.from_pbf(bad)
+
+
+def test_study_area_from_osm_extract_with_admin_districts():
+    area = StudyArea.from_osm(shared_path("liechtenstein", "liechtenstein.osm.pbf"),
+                              admin_level=8, admin_within="Liechtenstein", cell_size_m=250,
+                              modes=("walk",))
+    assert sorted(area.districts["district"]) == sorted(
+        ["Balzers", "Eschen", "Gamprin", "Mauren", "Planken", "Ruggell", "Schaan",
+         "Schellenberg", "Triesen", "Triesenberg", "Vaduz"])
+    assert (area.facilities_of("school")["district"].notna()).all()
+    assert len(area.facilities_of("school")) == 19
+    nearest = area.nearest("school", "walk", "15 min")
+    assert nearest["population"].sum() + area.outside_population == pytest.approx(
+        area.population_in)
+    _conserved(area, nearest)
