@@ -328,8 +328,8 @@ class StudyArea:
         return self.cells.iloc[np.flatnonzero(~snapped.ok)]
 
     def nearest(self, kind: str | Iterable[str] | gpd.GeoDataFrame, mode: str = "walk",
-                cutoff: str | float | Quantity | None = None, *, by: str | None = None
-                ) -> pd.DataFrame:
+                cutoff: str | float | Quantity | None = None, *, by: str | None = None,
+                direction: str = "from_facility") -> pd.DataFrame:
         """Travel from every cell to its nearest facility of ``kind``.
 
         Parameters
@@ -343,6 +343,10 @@ class StudyArea:
             searches the whole network.
         by
             ``"length"`` or ``"time"``; defaults to the cutoff's dimension, else length.
+        direction
+            ``"from_facility"`` (default: emergency response, facility → people) or
+            ``"to_facility"`` (people travel to the facility). They differ only where streets
+            are one-way, i.e. when driving.
 
         Returns
         -------
@@ -354,20 +358,28 @@ class StudyArea:
         """
         from .network.paths import nearest_sources
 
+        if direction not in ("from_facility", "to_facility"):
+            raise SitingError("direction", direction, "unknown travel direction",
+                              "use 'from_facility' (response) or 'to_facility' (people travel)")
         sources = self._sources(kind)
         limit = parse_cutoff(cutoff) if cutoff is not None else None
         weight = self._weight(by, limit)
         network = self.network(mode)
         targets = self.snapped("cells", mode)
-        source_snap = self._snap_sources(sources, kind, mode)
-        cost, label = nearest_sources(network, source_snap, targets, weight=weight,
-                                      cutoff=self._cutoff_value(limit, weight))
+        if len(sources) == 0:  # no facility at all: nobody is reached
+            cost, label = np.full(len(self.cells), np.inf), np.full(len(self.cells), -1)
+        else:
+            source_snap = self._snap_sources(sources, kind, mode)
+            cost, label = nearest_sources(network, source_snap, targets, weight=weight,
+                                          cutoff=self._cutoff_value(limit, weight),
+                                          reverse=direction == "to_facility")
         table = self.cells[["population", "district"]].copy()
         table["facility"] = np.where(label >= 0, sources.index.to_numpy()[np.maximum(label, 0)], -1)
         self._fill_costs(table, cost, weight, network)
         table["status"] = np.where(~targets.ok, "unsnapped",
                                    np.where(label >= 0, "reached", "beyond_cutoff"))
-        table.attrs.update(mode=mode, by=weight, cutoff=str(limit) if limit else None)
+        table.attrs.update(mode=mode, by=weight, cutoff=str(limit) if limit else None,
+                           direction=direction)
         return table
 
     def reach(self, sources: str | Iterable[str] | gpd.GeoDataFrame, mode: str,
@@ -419,6 +431,9 @@ class StudyArea:
     # -- internals --------------------------------------------------------------------------
     def _sources(self, kind: object) -> gpd.GeoDataFrame:
         if isinstance(kind, gpd.GeoDataFrame):
+            if len(kind) == 0:
+                return kind.set_crs(self.crs, allow_override=True) if kind.crs is None \
+                    else kind.to_crs(self.crs)
             require_crs(kind, "sources")
             sources = kind.to_crs(self.crs)
             _validate_geometry(sources, "sources", ("Point",))

@@ -163,3 +163,29 @@ def test_reach_memory_follows_pairs_not_sources_times_nodes(spo_walk):
     matrix = sources.matrix()
     assert matrix.nnz == sources.n_pairs  # zero-cost (self) entries are kept explicitly
     assert matrix.shape == (sources.n_sources, spo_walk.n_nodes)
+
+
+def test_people_to_facility_on_one_way_streets_equals_networkx(town_drive):
+    """direction='to_facility': the reversed search equals forward paths cell → facility."""
+    from siting.datasets import load_example
+
+    area = load_example()
+    sources = sn.snap_points(town_drive, area.facilities.geometry.to_numpy(), 500.0)
+    targets = sn.snap_points(town_drive, area.cells.geometry.centroid.to_numpy(), 500.0)
+    points = {}
+    for prefix, snapped in (("s", sources), ("t", targets)):
+        for i in np.flatnonzero(snapped.ok):
+            points[(prefix, int(i))] = (int(snapped.street[i]), float(snapped.offset[i]),
+                                        float(snapped.distance[i]))
+    graph = _split_graph_oracle(town_drive, points, "time")
+    cost, label = sn.nearest_sources(town_drive, sources, targets, weight="time", reverse=True)
+    forward, _ = sn.nearest_sources(town_drive, sources, targets, weight="time")
+    differs = 0
+    for t in np.flatnonzero(targets.ok):
+        lengths = nx.single_source_dijkstra_path_length(graph, ("pt", ("t", int(t))), weight="w")
+        to_facility = {k[1][1]: v for k, v in lengths.items() if k[0] == "pt" and k[1][0] == "s"}
+        best = min(to_facility.values())
+        assert cost[t] == pytest.approx(best, abs=1e-6)
+        assert to_facility[label[t]] == pytest.approx(best, abs=1e-6)
+        differs += abs(forward[t] - cost[t]) > 1e-6
+    assert differs > 0  # one-way streets make the two directions differ somewhere

@@ -209,25 +209,29 @@ class Network:
     def n_edges(self) -> int:
         return len(self.edge_u)
 
-    def csr(self, weight: str = "length") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def csr(self, weight: str = "length", reverse: bool = False
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(indptr, indices, weights) of the directed graph, parallel edges collapsed to min.
 
         Built by sorting, not with ``scipy.sparse.csr_matrix``, which would *sum* parallel
-        edges and drop zero-length ones.
+        edges and drop zero-length ones. ``reverse=True`` gives every edge turned around, for
+        searches that run backwards from the destinations (people → facility).
         """
         if weight not in ("length", "time"):
             raise NetworkError("weight", weight, "unknown edge weight", "use 'length' or 'time'")
-        if weight not in self._csr:
+        key = (weight, reverse)
+        if key not in self._csr:
             w = self.edge_length if weight == "length" else self.edge_time
-            order = np.lexsort((w, self.edge_v, self.edge_u))
-            u, v, w = self.edge_u[order], self.edge_v[order], w[order]
+            tails, heads = (self.edge_v, self.edge_u) if reverse else (self.edge_u, self.edge_v)
+            order = np.lexsort((w, heads, tails))
+            u, v, w = tails[order], heads[order], w[order]
             first = np.ones(len(u), bool)
             first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
             u, v, w = u[first], v[first], w[first]
             indptr = np.zeros(self.n_nodes + 1, np.int64)
             np.cumsum(np.bincount(u, minlength=self.n_nodes), out=indptr[1:])
-            self._csr[weight] = (indptr, v.astype(np.int64), w.astype(np.float64))
-        return self._csr[weight]
+            self._csr[key] = (indptr, v.astype(np.int64), w.astype(np.float64))
+        return self._csr[key]
 
     def scipy_matrix(self, weight: str = "length") -> csr_matrix:
         """The network as a scipy CSR matrix (zero weights nudged to 1e-9 so they survive)."""

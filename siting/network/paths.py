@@ -293,23 +293,30 @@ def reach_matrix(network: Network, sources: Snapped, targets: Snapped, *, weight
 
 
 def nearest_sources(network: Network, sources: Snapped, targets: Snapped, *,
-                    weight: str = "length", cutoff: float = np.inf
+                    weight: str = "length", cutoff: float = np.inf, reverse: bool = False
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Cost to and index of the nearest source for every target (inf / -1 when none).
 
     One multi-source search, so the cost does not grow with the number of sources.
+    ``reverse=True`` measures target → source (people travelling to the facility) by
+    searching the reversed graph from the sources; on one-way streets the two differ.
     """
     if np.isfinite(cutoff):
         cutoff = _validate_cutoff(cutoff)
-    indptr, indices, weights = network.csr(weight)
-    sp, sn, sc = attachments(network, sources, weight, "source")
+    indptr, indices, weights = network.csr(weight, reverse=reverse)
+    # on the reversed graph a source is entered the way a target is left, and vice versa
+    source_role, target_role = ("target", "source") if reverse else ("source", "target")
+    sp, sn, sc = attachments(network, sources, weight, source_role)
     dist, label = _nearest_kernel(indptr, indices, weights, sn.astype(np.int64), sc,
                                   sp.astype(np.int64), float(cutoff))
-    tp, tn, tc = attachments(network, targets, weight, "target")
+    tp, tn, tc = attachments(network, targets, weight, target_role)
     cand_t = [tp]
     cand_c = [dist[tn] + tc]
     cand_l = [label[tn]]
-    ds, dt, dc = same_street_costs(network, sources, targets, weight)
+    if reverse:
+        dt, ds, dc = same_street_costs(network, targets, sources, weight)
+    else:
+        ds, dt, dc = same_street_costs(network, sources, targets, weight)
     cand_t.append(dt)
     cand_c.append(dc)
     cand_l.append(ds)
