@@ -1,0 +1,455 @@
+r"""Proposals: the fewest new sites that make failing rules pass, solved exactly with HiGHS.
+
+:func:`propose` turns the failures of an assessment into one optimisation model over candidate
+sites. A site may host several facility kinds (co-location, 综合设置): the model counts sites,
+not facilities.
+
+Formulation. Candidates :math:`j \in J`, facility kinds :math:`k \in K`, districts
+:math:`d`; :math:`s_j = 1` opens site :math:`j`, :math:`x_{kj} = 1` puts kind :math:`k` there.
+For each failing access rule :math:`r` (kind :math:`k_r`, threshold, share :math:`\sigma_r`)
+and each cell :math:`i` it does not yet cover, :math:`y_{ri} \in [0, 1]` marks it covered;
+:math:`a^r_{ij} = 1` when candidate :math:`j` reaches cell :math:`i` within the threshold on
+the rule's street network; :math:`w_i` is the cell's population basis, :math:`W_d` the
+district's and :math:`C_{rd}` what existing facilities already cover.
+
+.. math::
+
+    \min \; & \sum_j s_j \\
+    \text{s.t.}\; & x_{kj} \le s_j \\
+    & y_{ri} \le \sum_j a^r_{ij} x_{k_r j} && \forall r, i \\
+    & \sum_{i \in d} w_i y_{ri} \ge \sigma_r W_d - C_{rd} && \forall r, d \\
+    & \sum_{j \in d} x_{kj} \ge n_{kd} && \text{(count rules: shortfall in facilities)} \\
+    & s_j, x_{kj} \in \{0, 1\}, \; 0 \le y_{ri} \le 1
+
+Count rules are those whose shortfall is a number of facilities: one per N residents,
+one per unit, and the area-equivalent service radius (:math:`\sqrt{A/\pi N} \le R \iff
+N \ge A/\pi R^2`). A second stage keeps the optimal number of sites and minimises
+:math:`\sum x_{kj}`, so no kind is placed where it serves nothing. Rules no new site can fix (vehicles, beds, land per head, shares of
+facilities with an attribute) are listed in :attr:`Proposal.other_actions` with their
+shortfall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .assess import Assessment, assess
+from .errors import InfeasibleError, SitingError
+from .optimize.exact import HighsSession, relative_gap
+from .optimize.models import MipModel
+from .rules import load_rules
+from .study_area import StudyArea
+
+COUNT_RULE_KINDS = ("facilities_per_population", "per_unit", "service_radius")
+
+
+@dataclass
+class Proposal:
+    """New sites that close the gaps, with the assessment before and after.
+
+    Attributes
+    ----------
+    sites
+        One row per new site: ``site`` (order of addition, 1 = largest gain), ``kinds``
+        (list), ``kinds_label``, ``district``, ``rules`` (ids served), ``newly_covered``
+        (people first covered by this site, in order of addition), geometry.
+    before, after
+        Assessments without and with the new sites.
+    curve
+        Marginal-gain curve: share of the population basis covered per access rule and
+        district after the first 0, 1, 2 … sites.
+    solution
+        ``objective`` (sites), ``bound``, ``gap``, ``status``, ``seconds``, ``method``, ``log``.
+    alternatives
+        Other site sets with the same number of sites (GeoDataFrames), if asked for.
+    other_actions
+        Failing rules that new sites cannot fix, with their shortfall.
+    """
+
+    sites: gpd.GeoDataFrame
+    before: Assessment
+    after: Assessment
+    curve: pd.DataFrame
+    solution: dict
+    area_after: StudyArea
+    alternatives: list[gpd.GeoDataFrame] = field(default_factory=list)
+    other_actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def summary(self) -> str:
+        s = self.solution
+        lines = [f"{len(self.sites)} new sites ({s['status']}, bound {s['bound']:g}, "
+                 f"gap {s['gap']:.2%}, {s['seconds']:.2f} s by {s['method']})."]
+        for _, row in self.sites.iterrows():
+            lines.append(f"  site {row['site']}: {row['kinds_label']} in {row['district']}, "
+                         f"newly covers {row['newly_covered']:,.0f} people ({', '.join(row['rules'])})")
+        before = self.before.verdicts().set_index("rule_id")["passed"]
+        after = self.after.verdicts().set_index("rule_id")["passed"]
+        fixed = [r for r in before.index if before[r] is not None and not before[r]
+                 and after.get(r) is not None and bool(after.get(r))]
+        lines.append(f"Rules that now pass: {', '.join(fixed) or 'none'}.")
+        if len(self.other_actions):
+            lines.append("Not fixable by new sites: " + ", ".join(
+                f"{r.rule_id} (short {r.shortfall:,.1f} {r.shortfall_unit})"
+                for r in self.other_actions.itertuples()))
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        table = self.sites.drop(columns="geometry").to_html(index=False)
+        return f"<pre>{self.summary()}</pre>{table}"
+
+
+def default_candidates(area: StudyArea, modes: list[str], max_candidates: int = 1500,
+                       seed: int = 0) -> gpd.GeoDataFrame:
+    """Candidate sites where people live: populated cells' points, k-means-thinned if many.
+
+    Only points that reach every needed network within its snap distance are kept.
+    """
+    from .network.snap import snap_points
+    from .optimize.candidates import kmeans_candidates
+
+    cells = area.cells[area.cells["population"] > 0]
+    if len(cells) > max_candidates:
+        points = kmeans_candidates(cells, max_candidates, weights_col="population",
+                                   random_state=seed)[["geometry"]]
+    else:
+        points = gpd.GeoDataFrame(geometry=cells.geometry.representative_point().to_numpy(),
+                                  crs=area.crs)
+    keep = np.ones(len(points), bool)
+    for mode in modes:
+        keep &= snap_points(area.network(mode), points.geometry.to_numpy(),
+                            area.snap_distance[mode]).ok
+    out = points[keep].reset_index(drop=True)
+    out["source"] = "cells"
+    return out
+
+
+def _first_kind(rule) -> str:
+    kinds = rule.facility if isinstance(rule.facility, tuple) else (rule.facility,)
+    return kinds[0]
+
+
+@dataclass
+class _AccessBlock:
+    rule_id: str
+    kind: str
+    reach: sp.csr_array          # candidates × cells (bool)
+    weights: np.ndarray          # per cell
+    covered_before: np.ndarray   # per cell, bool
+    groups: list[tuple[str, np.ndarray, float]]  # (district, cell mask, share)
+
+
+def _access_block(area: StudyArea, rule, candidates: gpd.GeoDataFrame,
+                  before: Assessment) -> _AccessBlock:
+    kind = _first_kind(rule)
+    weights = rule.basis_by_cell(area)[0].to_numpy(float)
+    by = "time" if rule.threshold.dimension == "time" else "length"
+    if len(area.facilities_of(list(np.atleast_1d(rule.facility)))):
+        nearest = area.nearest(list(np.atleast_1d(rule.facility)), rule.mode, rule.threshold,
+                               by=by, direction=rule.direction)
+        covered = (nearest["status"] == "reached").to_numpy()
+    else:
+        covered = np.zeros(len(area.cells), bool)
+    reach = area.reach(candidates, rule.mode, rule.threshold, by=by)
+    matrix = sp.csr_array((np.ones(reach.n_pairs), (reach.source, reach.target)),
+                          shape=(len(candidates), len(area.cells)))
+    rows = before.top[(before.top["rule_id"] == rule.id) & (before.top["passed"] == False)]  # noqa: E712
+    district = area.cells["district"].to_numpy()
+    if rule.check_at == "area":
+        in_scope = np.isin(district, before.top.loc[before.top["rule_id"] == rule.id, "district"])
+        groups = [("(all)", in_scope, rule.share)]
+    else:
+        groups = [(d, district == d, rule.share) for d in rows["district"]]
+    return _AccessBlock(rule.id, kind, matrix, weights, covered, groups)
+
+
+def _count_needs(before: Assessment, rules_by_id: dict) -> pd.DataFrame:
+    top = before.top
+    rows = top[(top["passed"] == False) & (top["shortfall_unit"] == "facilities")  # noqa: E712
+               & top["kind"].isin(COUNT_RULE_KINDS) & (top["shortfall"] > 0)]
+    if rows.empty:
+        return pd.DataFrame(columns=["kind", "district", "need", "rule_id"])
+    rows = rows.assign(kind=[_first_kind(rules_by_id[r]) for r in rows["rule_id"]])
+    need = rows.groupby(["kind", "district"], as_index=False).agg(
+        need=("shortfall", lambda v: int(np.ceil(v.max()))), rule_id=("rule_id", list))
+    return need
+
+
+def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | None = None,
+            candidates: gpd.GeoDataFrame | None = None, max_candidates: int = 1500,
+            time_limit: float | None = 60.0, seed: int = 0, threads: int = 1,
+            alternatives: int = 0) -> Proposal:
+    """The fewest new sites (co-locating kinds) so that every failing site rule passes.
+
+    Parameters
+    ----------
+    area
+        The study area.
+    rules
+        Anything :func:`siting.load_rules` takes (``None``: every catalogue).
+    assessment
+        A ready assessment of ``area`` against ``rules`` (computed when omitted).
+    candidates
+        Candidate sites (points: parcels, idle public buildings...). Default: populated
+        cells, thinned by population-weighted k-means to ``max_candidates``.
+    time_limit, seed, threads
+        HiGHS settings. A time-limited answer reports its real gap, never "optimal".
+    alternatives
+        How many other site sets with the same number of sites to look for.
+
+    Raises
+    ------
+    InfeasibleError
+        A district's target cannot be met by any choice of candidates; the message lists the
+        districts and the people no candidate reaches, and how to fix it.
+    """
+    ruleset = list(load_rules(rules)) if not isinstance(rules, list) or not rules or \
+        not hasattr(rules[0], "evaluate") else rules
+    before = assessment if assessment is not None else assess(area, ruleset)
+    rules_by_id = {r.id: r for r in ruleset}
+    verdicts = before.verdicts().set_index("rule_id")
+    failing = [r for r in ruleset if r.checkable and r.id in verdicts.index
+               and verdicts.at[r.id, "passed"] is not None
+               and not bool(verdicts.at[r.id, "passed"])]
+    access_rules = [r for r in failing if r.kind == "access"]
+    needs = _count_needs(before, rules_by_id)
+    site_rule_ids = {r.id for r in access_rules} | {i for ids in needs["rule_id"] for i in ids}
+    other = before.overall[before.overall["rule_id"].isin(
+        [r.id for r in failing if r.id not in site_rule_ids])]
+    other_actions = other[["rule_id", "kind", "shortfall", "shortfall_unit", "note"]] \
+        if len(other) else pd.DataFrame(columns=["rule_id", "kind", "shortfall",
+                                                 "shortfall_unit", "note"])
+
+    modes = sorted({r.mode for r in access_rules}) or [m for m in ("walk", "drive")
+                                                        if m in area.networks][:1]
+    if candidates is None:
+        candidates = default_candidates(area, modes, max_candidates, seed)
+    else:
+        candidates = area._sources(candidates).reset_index(drop=True)
+    if len(candidates) == 0:
+        raise SitingError("candidates", 0, "no candidate sites", "pass candidates= points "
+                          "(parcels, public buildings) near the people to serve")
+    candidates = candidates.assign(district=area._district_of(candidates).to_numpy())
+
+    blocks = [_access_block(area, r, candidates, before) for r in access_rules]
+    kinds = sorted({b.kind for b in blocks} | set(needs["kind"]))
+    if not kinds:
+        empty = candidates.iloc[:0].assign(site=[], kinds=[], kinds_label=[], rules=[],
+                                           newly_covered=[])
+        return Proposal(empty, before, before, pd.DataFrame(), {
+            "objective": 0, "bound": 0, "gap": 0.0, "status": "optimal", "seconds": 0.0,
+            "method": "nothing to fix", "log": ""}, area, [], other_actions)
+    model, layout = _build_model(candidates, kinds, blocks, needs)
+    n_sites = len(candidates)
+    with HighsSession(model, time_limit=time_limit, seed=seed, threads=threads) as session:
+        run = session.run()
+        if run.status == "infeasible" or run.col_value is None:
+            raise InfeasibleError("targets", run.status, "the solver found no way to meet the "
+                                  "targets with these candidates",
+                                  "add candidate sites or relax the rules")
+        if run.status == "optimal":
+            # second stage: same number of sites, fewest facilities (no kind placed in vain)
+            _fewest_facilities(session, n_sites, len(kinds), run,
+                               min(5.0, (time_limit or 20.0) / 4))
+            tidy = session.run()
+            if tidy.col_value is not None:
+                run.col_value = tidy.col_value
+        runs = [run]
+        for _ in range(alternatives):
+            chosen = np.flatnonzero(runs[-1].col_value[:n_sites] > 0.5)
+            session.add_no_good(chosen.astype(np.int32))
+            extra = session.run()
+            if extra.col_value is None or extra.objective > run.objective + 0.5:
+                break
+            runs.append(extra)
+    sites = _decode(run.col_value, candidates, kinds, blocks, needs, layout)
+    area_after = _with_sites(area, sites)
+    after = assess(area_after, ruleset)
+    alts = [_decode(r.col_value, candidates, kinds, blocks, needs, layout) for r in runs[1:]]
+    site_bound = float(np.ceil(run.bound - 1e-6)) if np.isfinite(run.bound) else float("nan")
+    solution = {"objective": float(len(sites)), "bound": site_bound,
+                "gap": relative_gap(len(sites), site_bound) if np.isfinite(site_bound)
+                else float("nan"),
+                "status": run.status, "seconds": run.seconds, "method": "HiGHS MIP",
+                "log": run.log, "candidates": len(candidates)}
+    return Proposal(sites, before, after, _curve(sites, blocks, area), solution, area_after,
+                    alts, other_actions.reset_index(drop=True))
+
+
+def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_AccessBlock],
+                 needs: pd.DataFrame) -> tuple[MipModel, dict]:
+    n_j, n_k = len(candidates), len(kinds)
+    kind_pos = {k: i for i, k in enumerate(kinds)}
+    x0 = n_j  # x_{kj} at x0 + k * n_j + j
+    n_cols = n_j + n_k * n_j
+    rows, lower, upper = [], [], []
+    infeasible = []
+    # x_kj - s_j <= 0
+    link = sp.hstack([-sp.vstack([sp.eye_array(n_j)] * n_k), sp.eye_array(n_k * n_j)],
+                     format="csr")
+    rows.append(link)
+    lower.append(np.full(n_k * n_j, -np.inf))
+    upper.append(np.zeros(n_k * n_j))
+    y_blocks = []
+    for block in blocks:
+        open_cells = (~block.covered_before) & (block.weights > 0)
+        reachable = np.asarray(block.reach.sum(axis=0)).ravel() > 0
+        cells = np.flatnonzero(open_cells & reachable)
+        y_blocks.append((block, cells))
+    n_y = sum(len(c) for _, c in y_blocks)
+    total_cols = n_cols + n_y
+    y0 = n_cols
+    for block, cells in y_blocks:
+        k = kind_pos[block.kind]
+        a = block.reach[:, cells].T.tocsr()  # cells × candidates
+        n_c = len(cells)
+        cover = sp.hstack([sp.csr_array((n_c, x0 + k * n_j)), -a,
+                           sp.csr_array((n_c, total_cols - x0 - (k + 1) * n_j))], format="csr")
+        ident = sp.csr_array((np.ones(n_c), (np.arange(n_c), y0 + np.arange(n_c))),
+                             shape=(n_c, total_cols))
+        rows.append(cover + ident)
+        lower.append(np.full(n_c, -np.inf))
+        upper.append(np.zeros(n_c))
+        for district, mask, share in block.groups:
+            total = float(block.weights[mask].sum())
+            have = float(block.weights[mask & block.covered_before].sum())
+            needed = share * total - have
+            in_group = mask[cells]
+            can = float(block.weights[cells][in_group].sum())
+            if needed > can + 1e-6 * max(total, 1):
+                lost = mask & ~block.covered_before & ~np.isin(np.arange(len(mask)), cells)
+                infeasible.append(f"{block.rule_id} in {district}: needs {needed:,.0f} more "
+                                  f"people covered, candidates reach only {can:,.0f} "
+                                  f"({block.weights[lost].sum():,.0f} people out of reach)")
+                continue
+            if needed <= 0:
+                continue
+            row = sp.csr_array((block.weights[cells][in_group],
+                                (np.zeros(int(in_group.sum()), int),
+                                 y0 + np.flatnonzero(in_group))), shape=(1, total_cols))
+            rows.append(row)
+            lower.append(np.array([needed - 1e-9 * max(total, 1)]))
+            upper.append(np.array([np.inf]))
+        y0 += n_c
+    district = candidates["district"].to_numpy()
+    for need in needs.itertuples():
+        members = np.flatnonzero(district == need.district)
+        if len(members) < need.need:
+            infeasible.append(f"{need.kind} in {need.district}: needs {need.need} new "
+                              f"facilities, only {len(members)} candidate sites lie there")
+            continue
+        cols = x0 + kind_pos[need.kind] * n_j + members
+        rows.append(sp.csr_array((np.ones(len(cols)), (np.zeros(len(cols), int), cols)),
+                                 shape=(1, total_cols)))
+        lower.append(np.array([float(need.need)]))
+        upper.append(np.array([np.inf]))
+    if infeasible:
+        raise InfeasibleError(
+            "targets", infeasible[:10], f"{len(infeasible)} targets cannot be met by any "
+            "choice of the candidate sites", "add candidate sites (parcels, public buildings) "
+            "where those people live, or lower the rule's share for now")
+    padded = [r if r.shape[1] == total_cols else sp.hstack(
+        [r, sp.csr_array((r.shape[0], total_cols - r.shape[1]))], format="csr") for r in rows]
+    matrix = sp.csc_array(sp.vstack(padded, format="csc"))
+    matrix.sort_indices()
+    cost = np.concatenate([np.ones(n_j), np.zeros(n_k * n_j), np.zeros(n_y)])
+    integrality = np.concatenate([np.ones(n_cols, np.int32), np.zeros(n_y, np.int32)])
+    model = MipModel(name="propose", sense="min", col_cost=cost, col_lower=np.zeros(total_cols),
+                     col_upper=np.ones(total_cols), integrality=integrality, matrix=matrix,
+                     row_lower=np.concatenate(lower), row_upper=np.concatenate(upper),
+                     offset=0.0, cand=np.arange(n_j), integral_objective=True)
+    return model, {"x0": x0, "n_j": n_j}
+
+
+def _fewest_facilities(session: HighsSession, n_sites: int, n_kinds: int, first,
+                       seconds: float) -> None:
+    """Keep the optimal number of sites and minimise the facilities placed on them.
+
+    A tidy-up stage with a short time limit: it starts from the first stage's solution, so
+    whatever it returns is feasible with the same number of sites.
+    """
+    h = session.h
+    h.setOptionValue("time_limit", float(seconds))
+    sites = np.arange(n_sites, dtype=np.int32)
+    h.addRow(-np.inf, float(round(first.objective)), n_sites, sites, np.ones(n_sites))
+    n_x = n_kinds * n_sites
+    h.changeColsCost(n_sites, sites, np.zeros(n_sites))
+    h.changeColsCost(n_x, np.arange(n_sites, n_sites + n_x, dtype=np.int32), np.ones(n_x))
+    session.set_start(first.col_value)
+
+
+def _decode(col: np.ndarray, candidates: gpd.GeoDataFrame, kinds: list[str],
+            blocks: list[_AccessBlock], needs: pd.DataFrame, layout: dict) -> gpd.GeoDataFrame:
+    n_j = layout["n_j"]
+    x = col[layout["x0"]:layout["x0"] + len(kinds) * n_j].reshape(len(kinds), n_j) > 0.5
+    opened = np.flatnonzero(x.any(axis=0))
+    site_kinds = {j: [kinds[k] for k in np.flatnonzero(x[:, j])] for j in opened}
+    # order of addition: greedy by people newly covered, counting each person once
+    gains = {}
+    covered = [b.covered_before.copy() for b in blocks]
+    order = []
+    remaining = list(opened)
+    while remaining:
+        best, best_gain = remaining[0], -1.0
+        for j in remaining:
+            gain = sum(float(b.weights[(b.reach[[j], :].toarray().ravel() > 0) & ~cov].sum())
+                       for b, cov in zip(blocks, covered) if b.kind in site_kinds[j])
+            if gain > best_gain:
+                best, best_gain = j, gain
+        for b, cov in zip(blocks, covered):
+            if b.kind in site_kinds[best]:
+                cov |= b.reach[[best], :].toarray().ravel() > 0
+        gains[best] = best_gain
+        order.append(best)
+        remaining.remove(best)
+    served = []
+    for j in order:
+        ids = [b.rule_id for b in blocks if b.kind in site_kinds[j]
+               and b.reach[[j], :].nnz > 0]
+        for need in needs.itertuples():
+            if need.kind in site_kinds[j] and candidates["district"].iloc[j] == need.district:
+                ids.extend(need.rule_id)
+        served.append(sorted(set(ids)))
+    sites = candidates.iloc[order].reset_index(drop=True)
+    sites.insert(0, "site", np.arange(1, len(order) + 1))
+    sites["kinds"] = [site_kinds[j] for j in order]
+    sites["kinds_label"] = [" + ".join(site_kinds[j]) for j in order]
+    sites["rules"] = served
+    sites["newly_covered"] = [gains[j] for j in order]
+    sites["candidate"] = order
+    return sites
+
+
+def _with_sites(area: StudyArea, sites: gpd.GeoDataFrame) -> StudyArea:
+    rows = sites[["kinds", "geometry"]].explode("kinds").rename(columns={"kinds": "kind"})
+    new = gpd.GeoDataFrame(rows.assign(name=[f"proposed site {s}" for s in
+                                             sites.loc[rows.index, "site"]], proposed=True),
+                           geometry="geometry", crs=area.crs)
+    existing = area.facilities.drop(columns=["district"]).assign(proposed=False)
+    facilities = gpd.GeoDataFrame(pd.concat([existing, new], ignore_index=True),
+                                  geometry="geometry", crs=area.crs)
+    cells = area.cells.drop(columns=["district"])
+    return StudyArea(area.districts, cells, facilities, area.networks, crs=area.crs,
+                     snap_distance=area.snap_distance)
+
+
+def _curve(sites: gpd.GeoDataFrame, blocks: list[_AccessBlock], area: StudyArea) -> pd.DataFrame:
+    district = area.cells["district"].to_numpy()
+    rows = []
+    for block in blocks:
+        covered = block.covered_before.copy()
+        for step in range(len(sites) + 1):
+            if step > 0 and block.kind in sites["kinds"].iloc[step - 1]:
+                covered |= block.reach[[int(sites["candidate"].iloc[step - 1])], :].toarray().ravel() > 0
+            frame = pd.DataFrame({"district": district, "w": block.weights,
+                                  "c": np.where(covered, block.weights, 0.0)})
+            summed = frame.groupby("district")[["w", "c"]].sum()
+            summed.loc["(all)"] = summed.sum()
+            for name, row in summed.iterrows():
+                rows.append({"rule_id": block.rule_id, "sites": step, "district": name,
+                             "covered_share": row["c"] / row["w"] if row["w"] > 0 else np.nan})
+    return pd.DataFrame(rows)
