@@ -90,8 +90,15 @@ class Assessment:
     results: dict[str, RuleResult] = field(default_factory=dict)
     rules: list[Rule] = field(default_factory=list)
     district_info: pd.DataFrame = field(default_factory=pd.DataFrame)
+    area: StudyArea | None = field(default=None, repr=False)
 
     # -- views ------------------------------------------------------------------------------
+    def map(self, rule: str | Rule | None = None, **kwargs: object):
+        """A folium map of one rule (see :func:`siting.report.assessment_map`)."""
+        from .report import assessment_map
+
+        return assessment_map(self, kwargs.pop("area", None) or self.area, rule, **kwargs)
+
     @property
     def top(self) -> pd.DataFrame:
         """Rows of top-level rules only (composite parts left out)."""
@@ -380,7 +387,7 @@ def assess(area: StudyArea, rules: object = None, *, errors: str = "report",
             columns=["district", "rule_id", "reading", "value", "unit"]),
         errors=pd.DataFrame(error_rows, columns=["rule_id", "error", "field", "message"]),
         skipped=skipped, results=results, rules=rule_list,
-        district_info=pd.DataFrame(district_info))
+        district_info=pd.DataFrame(district_info), area=area)
 
 
 def _collect(result: RuleResult, part_of: str | None, tables: list, overall: list,

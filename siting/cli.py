@@ -1,51 +1,214 @@
-"""The ``siting`` command."""
+"""The ``siting`` command: demo, rules list/show, check CONFIG, report CONFIG.
+
+Exit status: 0 done; 1 a report finished but some districts failed (listed in the index);
+2 bad input (configuration, rule id, file), with one message naming the key and the fix.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
 
+#: The demo's rules (also in ``examples/town.yaml``): GB 50180 walking radii of kindergartens
+#: and schools, and a 15-minute walk to a sports ground (the town has one school, tagged as a
+#: generic school, and sports grounds rather than community courts; the overrides say so).
+DEMO_RULES: list[object] = [
+    "GB50180-KG",
+    {"id": "GB50180-PS", "facility": "school",
+     "name": "School within 500 m walk (GB 50180 primary-school radius)"},
+    {"id": "SH21-02-sports", "facility": "sports_ground",
+     "name": "85 % within a 15-minute walk of a sports ground"},
+]
 
+
+def verdict_table(assessment, max_rules: int = 8) -> pd.DataFrame:
+    """District × rule: ``✓ 92.0 %`` / ``✗ 1.3 %`` / ``· –`` (readings with their units)."""
+    top = assessment.top
+    if not len(top):
+        return pd.DataFrame()
+    rule_ids = list(dict.fromkeys(top["rule_id"]))[:max_rules]
+
+    def cell(row: pd.Series) -> str:
+        mark = "·" if pd.isna(row["passed"]) else ("✓" if bool(row["passed"]) else "✗")
+        value = row["reading"]
+        if pd.isna(value):
+            return f"{mark} –"
+        if row["unit"] == "share":
+            return f"{mark} {float(value) * 100:.1f} %"
+        return f"{mark} {float(value):,.4g} {row['unit']}"
+
+    shown = top[top["rule_id"].isin(rule_ids)].assign(text=lambda t: t.apply(cell, axis=1))
+    table = shown.pivot_table(index="district", columns="rule_id", values="text",
+                              aggfunc="first", sort=False)
+    return table.reindex(columns=rule_ids)
+
+
+def _print_table(table: pd.DataFrame) -> None:
+    with pd.option_context("display.max_rows", 300, "display.width", 200,
+                           "display.max_colwidth", 60):
+        print(table.to_string())
+
+
+# ---------------------------------------------------------------------------------------------
 def _demo(args: argparse.Namespace) -> int:
     from .access import access_table
+    from .assess import assess
+    from .config import rules_from_spec
     from .datasets import ATTRIBUTION, load_example
-    from .report.maps import coverage_map
+    from .report import ReportOptions, proposals_by_propose, write_reports
 
+    start = time.perf_counter()
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     area = load_example(args.example)
     print(area)
+    rules = rules_from_spec(DEMO_RULES, where="demo")
+    assessment = assess(area, rules)
+    print()
+    print(assessment.summary())
+    print("\nDistrict × rule (✓ passes, ✗ fails; the reading is the share of residents covered)")
+    _print_table(verdict_table(assessment))
+
+    out.mkdir(parents=True, exist_ok=True)
     table = access_table(area, mode="walk", thresholds=(300, 500, 1000))
-    shares = table[["kind", "district", "population"] +
-                   [c for c in table.columns if c.startswith("share")]]
-    with pd.option_context("display.max_rows", 200, "display.width", 160,
-                           "display.float_format", "{:,.2f}".format):
-        print("\nShare of residents within 300 / 500 / 1,000 m walk of the nearest facility")
-        print(shares.to_string(index=False))
     table.to_csv(out / "walk_access.csv", index=False)
-    written = [out / "walk_access.csv"]
-    for kind in sorted(area.facilities["kind"].unique()):
-        nearest = area.nearest(kind, "walk")
-        fmap = coverage_map(area, nearest, threshold=500.0,
-                            title=f"Walk to nearest {kind} (uncovered beyond 500 m)")
-        path = out / f"map_{kind}.html"
-        fmap.save(str(path))
-        written.append(path)
-    print(f"\nWrote {len(written)} files to {out}/ ({', '.join(p.name for p in written)}). "
-          f"Map data {ATTRIBUTION}.")
+    result = write_reports(area, rules, out, options=ReportOptions(
+        title=f"siting demo: {args.example}", lang=args.lang, tiles="OpenStreetMap",
+        offline=True, proposals=proposals_by_propose(time_limit=10)),
+        force=args.force, progress=not args.quiet)
+    print(f"\nWrote the report to {out}/: index.html (districts ranked by shortfall), "
+          f"summary.csv, summary.xlsx, gaps.gpkg (with proposed sites), districts/<name>/ "
+          f"(page and maps), "
+          f"walk_access.csv — in {time.perf_counter() - start:.1f} s. Map data {ATTRIBUTION}.")
+    return 1 if result.errors else 0
+
+
+def _rules_list(args: argparse.Namespace) -> int:
+    from .rules import list_rules_table, load_rules
+
+    rules = load_rules(*(args.catalog or []), domain=args.domain, facility=args.facility,
+                       kind=args.kind, checkable=True if args.checkable else None)
+    table = list_rules_table(rules)
+    shown = table[["id", "document", "kind", "facility", "requirement", "strength"]].copy()
+    shown["requirement"] = shown["requirement"].str.slice(0, 78)
+    with pd.option_context("display.max_rows", 1000, "display.width", 220,
+                           "display.max_colwidth", 80):
+        print(shown.to_string(index=False))
+    print(f"\n{len(table)} rules. `siting rules show ID` prints one with its source.")
     return 0
 
 
+def _rules_show(args: argparse.Namespace) -> int:
+    from .rules import format_rule, load_rules
+
+    for i, rule_id in enumerate(args.ids):
+        rules = load_rules(rule_id)
+        for rule in rules:
+            if i:
+                print()
+            print(format_rule(rule))
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .assess import assess
+    from .config import load_config
+
+    config = load_config(args.config)
+    if args.lang:
+        config.outputs["lang"] = args.lang
+    area = config.study_area()
+    print(area)
+    assessment = assess(area, config.rules, **config.assess_options)
+    print()
+    print(assessment.summary())
+    print("\nDistrict × rule (✓ passes, ✗ fails, · not decided)")
+    _print_table(verdict_table(assessment))
+    if len(assessment.errors):
+        print("\nNot evaluated:")
+        for _, row in assessment.errors.iterrows():
+            print(f"  {row['rule_id']}: {row['message']}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .config import load_config
+    from .errors import SitingError
+    from .report import write_reports
+
+    config = load_config(args.config)
+    out = Path(args.out) if args.out else config.out_dir
+    if out is None:
+        raise SitingError("--out", None, "no output folder",
+                          "give --out DIR or outputs: {dir: ...} in the configuration")
+    options = config.report_options()
+    if args.lang:
+        options.lang = args.lang
+    # every layer is read and checked before the output folder is created: a bad input
+    # writes nothing
+    start = time.perf_counter()
+    inputs = config.batch_inputs()
+    result = write_reports(inputs, config.rules, out, options=options, force=args.force,
+                           progress=not args.quiet, districts=args.district or None)
+    ranking = result.ranking[["rank", "district", "status", "population", "rules_failed",
+                              "rules_evaluated", "worst_rule", "error"]].copy()
+    ranking["population"] = ranking["population"].map(lambda v: f"{v:,.0f}")
+    ranking["error"] = ranking["error"].fillna("")
+    _print_table(ranking.set_index("rank"))
+    counts = pd.Series([o.status for o in result.outcomes]).value_counts().to_dict()
+    print(f"\n{len(result.outcomes)} district(s) {counts} in "
+          f"{time.perf_counter() - start:.1f} s → {out}/index.html")
+    for o in result.errors:
+        print(f"  FAILED {o.district}: {o.error}", file=sys.stderr)
+    return 1 if result.errors else 0
+
+
+# ---------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="siting", description=__doc__)
+    parser = argparse.ArgumentParser(prog="siting", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the main job on the embedded example (offline)")
+
+    demo = sub.add_parser("demo", help="the whole chain on the embedded example (offline)")
     demo.add_argument("--out", default="siting-demo", help="output folder (default: siting-demo)")
     demo.add_argument("--example", default="town", choices=["town", "helsinki"])
+    demo.add_argument("--lang", default="en", choices=["zh", "en"], help="map and page language")
+    demo.add_argument("--force", action="store_true", help="redo districts already done")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.set_defaults(func=_demo)
+
+    rules = sub.add_parser("rules", help="list the rule catalogues or show one rule")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    listing = rules_sub.add_parser("list", help="one line per rule")
+    listing.add_argument("catalog", nargs="*", help="catalogue ids (default: all), e.g. "
+                         "shanghai-2016")
+    listing.add_argument("--domain")
+    listing.add_argument("--facility")
+    listing.add_argument("--kind")
+    listing.add_argument("--checkable", action="store_true", help="checkable rules only")
+    listing.set_defaults(func=_rules_list)
+    show = rules_sub.add_parser("show", help="a rule with its source and caveats")
+    show.add_argument("ids", nargs="+", help="rule ids, e.g. SH16-18")
+    show.set_defaults(func=_rules_show)
+
+    check = sub.add_parser("check", help="assess the rules of CONFIG and print the result")
+    check.add_argument("config", help="run configuration (YAML), see examples/town.yaml")
+    check.add_argument("--lang", choices=["zh", "en"])
+    check.set_defaults(func=_check)
+
+    report = sub.add_parser("report", help="per-district pages, maps, CSV/XLSX/GPKG and an "
+                            "index for CONFIG")
+    report.add_argument("config", help="run configuration (YAML), see examples/town.yaml")
+    report.add_argument("--out", help="output folder (default: outputs.dir of the config)")
+    report.add_argument("--force", action="store_true", help="redo districts already done")
+    report.add_argument("--quiet", action="store_true", help="no progress bar")
+    report.add_argument("--lang", choices=["zh", "en"])
+    report.add_argument("--district", action="append",
+                        help="only this district (repeat for several)")
+    report.set_defaults(func=_report)
     return parser
 
 
@@ -57,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:  # SitingError and friends: the message already teaches
         print(f"siting: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `siting rules list | head`: the reader left, not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

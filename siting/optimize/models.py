@@ -56,6 +56,9 @@ class MipModel:
     offset: float
     cand: np.ndarray                # candidate position of each x column (columns 0..len-1)
     integral_objective: bool = False
+    # LP algorithm for large instances: interior point wins on coverage models (13× on a
+    # 2,000 × 20,000 MCLP), dual simplex on p-median (6 s vs 39 s on 100 × 1,000 dense).
+    lp_solver: str = "simplex"
     warm_start: Callable[[np.ndarray], np.ndarray] | None = field(default=None, repr=False)
     meta: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -208,7 +211,7 @@ def build_mclp(problem: CoverageProblem, p: int, radius: float | None = None) ->
         "mclp", "max", [(link, -_INF, 0.0), budget], col_cost,
         np.zeros(n_cols), np.ones(n_cols),
         np.concatenate([np.ones(n_x), np.zeros(n_g)]), red.offset, red.cand,
-        warm_start=warm, meta={"groups": n_g, "demand_in_model": int((red.group_of >= 0).sum())})
+        lp_solver="ipm", warm_start=warm, meta={"groups": n_g, "demand_in_model": int((red.group_of >= 0).sum())})
 
 
 # ---------------------------------------------------------------------- LSCP
@@ -251,7 +254,7 @@ def build_lscp(problem: CoverageProblem, radius: float | None = None,
         cover = (sp.csc_array(red.groups), 1.0, _INF)
         return _assemble("lscp", "min", [cover], np.ones(n_x), np.zeros(n_x), np.ones(n_x),
                          np.ones(n_x), 0.0, red.cand, integral_objective=True,
-                         warm_start=lambda m: m[red.cand].astype(float),
+                         lp_solver="ipm", warm_start=lambda m: m[red.cand].astype(float),
                          meta={"groups": n_g, "required": float("nan")})
     share = float(share)
     if not 0 < share <= 1:
@@ -283,7 +286,7 @@ def build_lscp(problem: CoverageProblem, radius: float | None = None,
     return _assemble("lscp", "min", [(link, -_INF, 0.0), (target, lo, _INF)],
                      np.concatenate([np.ones(n_x), np.zeros(n_g)]), np.zeros(n_cols),
                      np.ones(n_cols), np.concatenate([np.ones(n_x), np.zeros(n_g)]), 0.0,
-                     red.cand, integral_objective=True, warm_start=warm,
+                     red.cand, integral_objective=True, lp_solver="ipm", warm_start=warm,
                      meta={"groups": n_g, "required": required})
 
 

@@ -1,0 +1,229 @@
+"""HTML report pages from jinja2 templates: one page per district and an index ranking them.
+
+Templates live in ``siting/report/templates`` (package data). Pages carry their styles
+inline and link only to files beside them, so a report folder can be zipped, copied to an
+intranet share or opened from a USB stick.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from .charts import bar_chart_svg, verdict_colour
+from .labels import labels
+
+ATTRIBUTION = "Map data © OpenStreetMap contributors (ODbL) where OSM extracts are used"
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The jinja2 environment over the package templates (autoescaped)."""
+    return jinja2.Environment(loader=jinja2.PackageLoader("siting.report", "templates"),
+                              autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                              undefined=jinja2.StrictUndefined)
+
+
+def _common(lang: str) -> dict[str, Any]:
+    from .. import __version__
+
+    return {"lang": lang, "L": labels(lang), "version": __version__,
+            "attribution": ATTRIBUTION,
+            "generated": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
+
+
+def fmt_number(value: object, digits: int = 0) -> str:
+    """``12,345`` style, ``–`` for missing values."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    if not np.isfinite(v):
+        return "–"
+    return f"{v:,.{digits}f}"
+
+
+def fmt_value(value: object, unit: object) -> str:
+    """A reading or requirement with its unit (shares as percentages)."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    if not np.isfinite(v):
+        return "–"
+    if unit == "share":
+        return f"{v * 100:.1f} %"
+    digits = 0 if abs(v) >= 100 else (1 if abs(v) >= 1 else 3)
+    return f"{v:,.{digits}f} {unit or ''}".strip()
+
+
+def verdict(passed: object, lab: Mapping[str, str], evaluated: bool = True) -> tuple[str, str]:
+    """(word, css class) of a verdict."""
+    if passed is None or passed is pd.NA or (isinstance(passed, float) and np.isnan(passed)):
+        return (lab["undecided"] if evaluated else lab["not_evaluated"]), "undecided"
+    return (lab["passes"], "pass") if bool(passed) else (lab["fails"], "fail")
+
+
+def cite(provenance: Any) -> str:
+    """Title (number), issuer, year, clause — the quote is shown on its own."""
+    if provenance is None:
+        return ""
+    title = provenance.title or provenance.document
+    number = provenance.number if provenance.number not in title else ""  # GB numbers repeat
+    parts = [p for p in (title, number, provenance.issuer,
+                         str(provenance.year) if provenance.year else "", provenance.line) if p]
+    return ", ".join(dict.fromkeys(parts))
+
+
+def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, str]
+              ) -> list[dict[str, Any]]:
+    """One display row per assessment row of a district (parts after their parent)."""
+    rows = []
+    for _, row in table.iterrows():  # a handful of rules per district
+        rule = rules.get(row["rule_id"])
+        evaluated = not str(row.get("note") or "").startswith("not evaluated")
+        word, css = verdict(row["passed"], lab, evaluated)
+        p = getattr(rule, "provenance", None)
+        shortfall = "–"
+        if pd.notna(row.get("shortfall")) and float(row["shortfall"]) > 0:
+            digits = 0 if float(row["shortfall"]) >= 10 else 2
+            shortfall = f"{fmt_number(row['shortfall'], digits)} " \
+                        f"{row.get('shortfall_unit') or ''}".strip()
+        elif pd.notna(row.get("shortfall")):
+            shortfall = "0"
+        rows.append({
+            "id": row["rule_id"], "part_of": row.get("part_of"),
+            "name": getattr(rule, "name", "") or "",
+            "requirement": rule.describe() if rule is not None else "",
+            "verdict": word, "css": css,
+            "reading": fmt_value(row.get("reading"), row.get("unit")),
+            "required": (str(row.get("op") or "") + " " + fmt_value(row.get("required"),
+                                                                      row.get("unit"))).strip(),
+            "shortfall": shortfall,
+            "quote": getattr(p, "quote", "") or "", "cite": cite(p),
+            "strength": str(getattr(rule, "strength", "")),
+            "verify": bool(getattr(p, "verify", False)),
+            "caveats": list(getattr(p, "caveats", ()) or ()),
+            "area_level": getattr(rule, "check_at", "district") == "area",
+            "note": str(row.get("note") or ""),
+            "attainment": pd.to_numeric(row.get("attainment"), errors="coerce"),
+            "passed": row["passed"],
+        })
+    return rows
+
+
+def attainment_chart(rows: Sequence[Mapping[str, Any]], lab: Mapping[str, str]) -> str:
+    """Bars of reading ÷ requirement per rule, with the line where a rule is just met."""
+    top = [r for r in rows if not r.get("part_of")]
+    values = [float(r["attainment"]) if pd.notna(r["attainment"]) else np.nan for r in top]
+    texts = [("–" if not np.isfinite(v) else f"{v * 100:.0f} %") + f" ({r['verdict']})"
+             for v, r in zip(values, top)]
+    return bar_chart_svg([r["id"] for r in top], values,
+                         [verdict_colour(None if r["css"] == "undecided" else r["css"] == "pass")
+                          for r in top], texts=texts, reference=1.0, reference_label="100 %",
+                         max_value=2.0, title=lab["chart"])
+
+
+def render_district_page(*, district: str, title: str, lang: str, table: pd.DataFrame,
+                         rules: Mapping[str, Any], figures: Mapping[str, Any],
+                         maps: Sequence[Mapping[str, str]], proposals: Any = None,
+                         proposal_note: str = "", proposals_asked: bool = False) -> str:
+    """The HTML page of one district."""
+    from .maps import _kind_names
+
+    lab = labels(lang)
+    rows = rule_rows(table, rules, lab)
+    names = _kind_names(lang)
+    sites = []
+    if proposals is not None:
+        for i, site in enumerate(proposals.itertuples()):  # a handful of sites
+            sites.append({
+                "site": getattr(site, "site", i + 1),
+                "kinds": " + ".join(names.get(k, k) for k in site.kinds),
+                "rules": ", ".join(getattr(site, "rules", []) or []),
+                "newly_covered": fmt_number(site.newly_covered)})
+    context = _common(lang) | {
+        "title": title, "district": district, "rules": rows, "figures": figures,
+        "chart": attainment_chart(rows, lab), "maps": list(maps), "sites": sites,
+        "proposal_note": proposal_note, "proposals_asked": proposals_asked}
+    return environment().get_template("district.html.j2").render(**context)
+
+
+def _grid(summary: pd.DataFrame, districts: Sequence[str]) -> dict[str, Any]:
+    if not len(summary):
+        return {"rules": [], "rows": []}
+    top = summary[summary["part_of"].isna()]
+    rule_ids = list(dict.fromkeys(top["rule_id"]))
+    lookup = top.drop_duplicates(["district", "rule_id"]).set_index(["district", "rule_id"])
+    rows = []
+    for d in districts:
+        cells = []
+        for rid in rule_ids:
+            if (d, rid) not in lookup.index:
+                cells.append({"mark": "", "css": "", "title": ""})
+                continue
+            passed = lookup.loc[(d, rid), "passed"]
+            mark, css = ("·", "undecided") if pd.isna(passed) else \
+                (("✓", "pass") if bool(passed) else ("✗", "fail"))
+            cells.append({"mark": mark, "css": css,
+                          "title": fmt_value(lookup.loc[(d, rid), "reading"],
+                                             lookup.loc[(d, rid), "unit"])})
+        rows.append({"district": d, "cells": cells})
+    return {"rules": rule_ids, "rows": rows}
+
+
+def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.DataFrame,
+                 links: Mapping[str, str], rules: Sequence[Any], files: Sequence[str],
+                 outside_population: float = 0.0) -> str:
+    """The index page: districts ranked by shortfall, errors, the district × rule grid."""
+    lab = labels(lang)
+    rows = []
+    for _, r in ranking.iterrows():
+        status = r["status"]
+        css = "error" if status == "error" else ("fail" if (r["rules_failed"] or 0) > 0
+                                                  else "pass")
+        worst = ""
+        if isinstance(r["worst_rule"], str) and pd.notna(r["worst_attainment"]):
+            worst = f"{r['worst_rule']} ({float(r['worst_attainment']) * 100:.0f} %)"
+        rows.append({
+            "rank": "" if pd.isna(r["rank"]) else int(r["rank"]), "district": r["district"],
+            "status": status, "css": css,
+            "link": links.get(r["district"]) if status != "error" else None,
+            "population": fmt_number(r["population"]),
+            "rules_failed": "" if status == "error" else fmt_number(r["rules_failed"]),
+            "rules_evaluated": "" if status == "error" else fmt_number(r["rules_evaluated"]),
+            "uncovered": fmt_number(r["uncovered_population"]), "worst": worst,
+            "error": r["error"] if isinstance(r["error"], str) else ""})
+    good = ranking[ranking["status"] != "error"]
+    chart = bar_chart_svg(
+        good["district"].astype(str).tolist(), good["rules_failed"].astype(float).tolist(),
+        ["#d73027" if v > 0 else "#1a9850" for v in good["rules_failed"].astype(float)],
+        texts=[f"{int(f)} / {int(e)}" for f, e in zip(good["rules_failed"],
+                                                       good["rules_evaluated"])],
+        max_value=max(float(good["rules_evaluated"].max()) if len(good) else 1.0, 1.0),
+        title=lab["rules_failed"])
+    sources = [{"id": r.id, "name": r.name, "requirement": r.describe(),
+                "quote": r.provenance.quote, "cite": cite(r.provenance),
+                "strength": str(r.strength), "verify": r.provenance.verify} for r in rules]
+    totals = {
+        "districts": len(ranking),
+        "population": fmt_number(pd.to_numeric(ranking["population"], errors="coerce").sum()),
+        "failing": int((pd.to_numeric(good["rules_failed"], errors="coerce") > 0).sum()),
+        "errors": int((ranking["status"] == "error").sum()),
+        "outside": fmt_number(outside_population) if outside_population > 0 else "",
+    }
+    context = _common(lang) | {
+        "title": title, "ranking": rows, "chart": chart,
+        "grid": _grid(summary, good["district"].astype(str).tolist()),
+        "sources": sources, "files": list(files), "totals": totals}
+    return environment().get_template("index.html.j2").render(**context)
+
+
+__all__ = ["attainment_chart", "environment", "fmt_number", "fmt_value", "render_district_page",
+           "render_index", "rule_rows", "verdict"]
