@@ -135,6 +135,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from .batch import executor_for
     from .config import load_config
     from .errors import SitingError
     from .report import write_reports
@@ -151,8 +152,13 @@ def _report(args: argparse.Namespace) -> int:
     # writes nothing
     start = time.perf_counter()
     inputs = config.batch_inputs()
-    result = write_reports(inputs, config.rules, out, options=options, force=args.force,
-                           progress=not args.quiet, districts=args.district or None)
+    executor, close = executor_for(scheduler=args.scheduler, workers=args.workers)
+    try:
+        result = write_reports(inputs, config.rules, out, options=options, force=args.force,
+                               progress=not args.quiet, districts=args.district or None,
+                               executor=executor)
+    finally:
+        close()
     ranking = result.ranking[["rank", "district", "status", "population", "rules_failed",
                               "rules_evaluated", "worst_rule", "error"]].copy()
     ranking["population"] = ranking["population"].map(lambda v: f"{v:,.0f}")
@@ -208,6 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=["zh", "en"])
     report.add_argument("--district", action="append",
                         help="only this district (repeat for several)")
+    report.add_argument("--workers", type=int, default=None,
+                        help="local worker processes (default: all cores; 1 = no pool)")
+    report.add_argument("--scheduler", default=None,
+                        help="Dask scheduler address, or 'local' for a LocalCluster of "
+                             "--workers processes")
     report.set_defaults(func=_report)
     return parser
 

@@ -326,20 +326,28 @@ class BatchResult:
                 f"→ {self.out}>")
 
 
+class _ProposeInDistrict:
+    """Picklable ``proposals`` callable (process pools and Dask workers receive it)."""
+
+    def __init__(self, kwargs: dict[str, Any]) -> None:
+        self.kwargs = dict(kwargs)
+        # the fingerprint of reruns reads the name: the same settings give the same name
+        self.__qualname__ = "propose(" + ", ".join(
+            f"{k}={v!r}" for k, v in sorted(self.kwargs.items())) + ")"
+
+    def __call__(self, area: StudyArea, assessment: Assessment) -> Any:
+        from ..propose import propose
+
+        return propose(area, list(assessment.rules), assessment=assessment, **self.kwargs)
+
+
 def proposals_by_propose(**kwargs: Any) -> Callable[[StudyArea, Assessment], Any]:
     """``ReportOptions(proposals=...)`` running :func:`siting.propose.propose` per district.
 
     ``kwargs`` go to ``propose`` (``time_limit``, ``max_candidates``, ``seed``...). Each
     district's proposal serves that district's failing rules from candidate sites in it.
     """
-    def run(area: StudyArea, assessment: Assessment) -> Any:
-        from ..propose import propose
-
-        return propose(area, list(assessment.rules), assessment=assessment, **kwargs)
-
-    run.__qualname__ = "propose(" + ", ".join(f"{k}={v!r}" for k, v in sorted(kwargs.items())) \
-        + ")"
-    return run
+    return _ProposeInDistrict(kwargs)
 
 
 def slugify(name: str) -> str:
@@ -591,10 +599,52 @@ class _Progress:
             self.bar.close()
 
 
+Executor = Callable[..., Iterable[tuple["DistrictOutcome", "str | None"]]]
+
+
+def run_district_safely(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[Rule],
+                        options: ReportOptions) -> tuple[DistrictOutcome, str | None]:
+    """:func:`run_district`, turning any failure into an ``error`` outcome and its traceback.
+
+    Runs wherever the executor sends it (this process, a worker process, a Dask worker), so
+    it returns plain picklable values and never raises for a broken district.
+    """
+    t0 = time.perf_counter()
+    try:
+        return run_district(name, folder, inputs, rules, options), None
+    except Exception as exc:  # noqa: BLE001  one broken district must not stop the batch
+        return (DistrictOutcome(name, folder, "error", time.perf_counter() - t0,
+                                f"{type(exc).__name__}: {exc}"), traceback.format_exc())
+
+
+def run_serially(task: Callable, jobs: Sequence[tuple[str, Path]], inputs: BatchInputs,
+                 rules: Sequence[Rule], options: ReportOptions
+                 ) -> Iterable[tuple[DistrictOutcome, str | None]]:
+    """The default executor: one district after another in this process."""
+    for name, folder in jobs:
+        yield task(name, folder, inputs, rules, options)
+
+
+def _record(outcome: DistrictOutcome, trace: str | None, fingerprint: str) -> None:
+    """Write a district's done.json (reruns skip it) or error.json (the index lists it)."""
+    folder = outcome.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    if outcome.status == "error":
+        (folder / _ERROR_FILE).write_text(json.dumps(
+            {"district": outcome.district, "error": outcome.error, "traceback": trace},
+            ensure_ascii=False, indent=1), encoding="utf-8")
+    else:
+        (folder / _STATUS_FILE).write_text(json.dumps(
+            {"district": outcome.district, "fingerprint": fingerprint,
+             "seconds": outcome.seconds, "info": outcome.info},
+            ensure_ascii=False, indent=1, default=_json_default), encoding="utf-8")
+
+
 def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | object,
                   out: str | Path, *, options: ReportOptions | None = None,
                   force: bool = False, progress: bool = True,
-                  districts: Iterable[str] | None = None) -> BatchResult:
+                  districts: Iterable[str] | None = None,
+                  executor: Executor | None = None) -> BatchResult:
     """Assess every district and write the report folder (see the module notes).
 
     Parameters
@@ -614,6 +664,9 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
     districts
         Run only these districts (default all); the summary files still include the other
         districts' results from earlier runs with the same inputs, rules and options.
+    executor
+        How districts run: :func:`run_serially` (default), or an executor from
+        :mod:`siting.batch` (process pool, Dask cluster). Results are the same either way.
 
     Returns
     -------
@@ -656,7 +709,8 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
     base_print = json.dumps({"rules": _rules_fingerprint(rule_list),
                              "options": options.fingerprint()}, sort_keys=True, default=str)
 
-    outcomes: list[DistrictOutcome] = []
+    results: dict[str, DistrictOutcome] = {}
+    pending: list[tuple[str, Path, str]] = []
     bar = _Progress(len(selected), progress)
     try:
         for name in names:
@@ -667,33 +721,24 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
             if name not in selected:
                 # not asked for this time: its earlier result still belongs in the summary
                 if done is not None:
-                    outcomes.append(done)
+                    results[name] = done
                 continue
             if done is not None and not force:
-                outcomes.append(done)
+                results[name] = done
                 bar.step(name, "skipped (done)")
                 continue
-            t0 = time.perf_counter()
-            try:
-                outcome = run_district(name, folder, inputs, rule_list, options)
-            except Exception as exc:  # noqa: BLE001  one broken district must not stop the batch
-                message = f"{type(exc).__name__}: {exc}"
-                folder.mkdir(parents=True, exist_ok=True)
-                (folder / _ERROR_FILE).write_text(json.dumps(
-                    {"district": name, "error": message,
-                     "traceback": traceback.format_exc()}, ensure_ascii=False, indent=1),
-                    encoding="utf-8")
-                outcome = DistrictOutcome(name, folder, "error", time.perf_counter() - t0,
-                                          message)
-            else:
-                (folder / _STATUS_FILE).write_text(json.dumps(
-                    {"district": name, "fingerprint": fingerprint, "seconds": outcome.seconds,
-                     "info": outcome.info}, ensure_ascii=False, indent=1, default=_json_default),
-                    encoding="utf-8")
-            outcomes.append(outcome)
-            bar.step(name, outcome.status if outcome.status == "ok" else "ERROR")
+            pending.append((name, folder, fingerprint))
+        fingerprints = {name: fp for name, _, fp in pending}
+        run = executor or run_serially
+        for outcome, trace in run(run_district_safely,
+                                  [(name, folder) for name, folder, _ in pending],
+                                  inputs, rule_list, options):
+            _record(outcome, trace, fingerprints[outcome.district])
+            results[outcome.district] = outcome
+            bar.step(outcome.district, outcome.status if outcome.status == "ok" else "ERROR")
     finally:
         bar.close()
+    outcomes = [results[name] for name in names if name in results]
 
     summary = summary_table([o.table for o in outcomes if o.table is not None])
     rows = []

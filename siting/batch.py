@@ -1,0 +1,156 @@
+"""Batch runs over many districts: in this process, a local process pool, or a Dask cluster.
+
+Every district is one task (:func:`siting.report.batch.run_district_safely`); the results are
+the same whichever way they run, and a district that fails on a worker is reported as failed
+while the others finish. The parent process writes the summary files.
+
+>>> from siting.batch import run
+>>> result = run("examples/town.yaml", out="report")                        # doctest: +SKIP
+>>> result = run("examples/town.yaml", out="report", scheduler="local")     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from .errors import SitingError
+from .report.batch import (BatchInputs, BatchResult, DistrictOutcome, ReportOptions,
+                           run_district_safely, run_serially, write_reports)
+
+# what a pool worker received once at start-up (inputs can hold whole street networks)
+_WORKER_STATE: dict[str, Any] = {}
+
+
+def _init_worker(inputs: BatchInputs, rules: Sequence, options: ReportOptions) -> None:
+    _WORKER_STATE.update(inputs=inputs, rules=rules, options=options)
+
+
+def _pool_task(name: str, folder: Path) -> tuple[DistrictOutcome, str | None]:
+    state = _WORKER_STATE
+    return run_district_safely(name, folder, state["inputs"], state["rules"], state["options"])
+
+
+def process_pool(workers: int | None = None):
+    """An executor running districts on a local process pool of ``workers`` processes.
+
+    Inputs go to each worker once, at start-up, not with every task.
+    """
+    workers = workers or os.cpu_count() or 1
+    if workers < 1:
+        raise SitingError("workers", workers, "need at least one worker", "give workers >= 1")
+
+    def execute(task, jobs, inputs, rules, options):
+        if not jobs:
+            return
+        import multiprocessing as mp
+
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                                 mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                                 initargs=(inputs, list(rules), options)) as pool:
+            futures = {pool.submit(_pool_task, name, folder): (name, folder)
+                       for name, folder in jobs}
+            for future in as_completed(futures):
+                yield _result_or_error(future, *futures[future])
+
+    return execute
+
+
+def dask_executor(client):
+    """An executor submitting one task per district to a ``dask.distributed`` client.
+
+    The inputs are scattered to every worker once; a district whose worker fails (an
+    exception, a killed process) comes back as an ``error`` outcome.
+    """
+    from dask.distributed import as_completed as dask_completed
+
+    def execute(task, jobs, inputs, rules, options):
+        if not jobs:
+            return
+        shared = client.scatter(inputs, broadcast=True)
+        futures = {client.submit(task, name, folder, shared, list(rules), options,
+                                 pure=False, key=f"siting-district-{i}"): (name, folder)
+                   for i, (name, folder) in enumerate(jobs)}
+        for future in dask_completed(list(futures)):
+            yield _result_or_error(future, *futures[future])
+
+    return execute
+
+
+def _result_or_error(future, name: str, folder: Path) -> tuple[DistrictOutcome, str | None]:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001  the worker itself died: report, go on
+        return (DistrictOutcome(name, folder, "error", 0.0,
+                                f"worker failed: {type(exc).__name__}: {exc}"), None)
+
+
+def executor_for(client: object = None, *, scheduler: str | None = None,
+                 workers: int | None = None):
+    """Pick the executor: a Dask ``client``; a ``scheduler`` address (``"local"`` starts a
+    LocalCluster); ``workers=1`` for this process; else a local process pool (default).
+
+    Returns ``(executor, closer)``; call ``closer()`` when done (it stops what was started).
+    """
+    if client is not None:
+        return dask_executor(client), lambda: None
+    if scheduler is not None:
+        from dask.distributed import Client, LocalCluster
+
+        if scheduler == "local":
+            cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
+                                   dashboard_address=":0")
+            started = Client(cluster)
+
+            def close() -> None:
+                started.close()
+                cluster.close()
+
+            return dask_executor(started), close
+        started = Client(scheduler)
+        return dask_executor(started), started.close
+    if workers == 1:
+        return run_serially, lambda: None
+    return process_pool(workers), lambda: None
+
+
+def run(config: object, client: object = None, *, out: str | Path | None = None,
+        scheduler: str | None = None, workers: int | None = None, force: bool = False,
+        progress: bool = True, districts: Iterable[str] | None = None) -> BatchResult:
+    """Run a configuration's batch report over every district.
+
+    Parameters
+    ----------
+    config
+        A CONFIG path, mapping or :class:`siting.config.Config`.
+    client
+        A ``dask.distributed.Client``: districts become tasks on its cluster.
+    out
+        Output folder (default: the configuration's ``outputs.dir``).
+    scheduler
+        Without ``client``: a scheduler address, or ``"local"`` for a LocalCluster of
+        ``workers`` processes (default 2).
+    workers
+        Without ``client`` or ``scheduler``: local processes (default: all cores;
+        ``1`` runs in this process).
+    force, progress, districts
+        As in :func:`siting.report.write_reports`.
+    """
+    from .config import Config, load_config
+
+    cfg = config if isinstance(config, Config) else load_config(config)
+    target = Path(out) if out is not None else cfg.out_dir
+    if target is None:
+        raise SitingError("out", None, "no output folder",
+                          "pass out= or set outputs: {dir: ...} in the configuration")
+    inputs = cfg.batch_inputs()
+    executor, close = executor_for(client, scheduler=scheduler, workers=workers)
+    try:
+        return write_reports(inputs, cfg.rules, target, options=cfg.report_options(),
+                             force=force, progress=progress, districts=districts,
+                             executor=executor)
+    finally:
+        close()
