@@ -69,6 +69,9 @@ class Proposal:
         Other site sets with the same number of sites (GeoDataFrames), if asked for.
     other_actions
         Failing rules that new sites cannot fix, with their shortfall.
+    unmet
+        With ``infeasible="relax"``: targets the candidates cannot meet (rule, district,
+        people or facilities short).
     """
 
     sites: gpd.GeoDataFrame
@@ -79,6 +82,7 @@ class Proposal:
     area_after: StudyArea
     alternatives: list[gpd.GeoDataFrame] = field(default_factory=list)
     other_actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    unmet: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self) -> str:
         s = self.solution
@@ -92,6 +96,10 @@ class Proposal:
         fixed = [r for r in before.index if before[r] is not None and not before[r]
                  and after.get(r) is not None and bool(after.get(r))]
         lines.append(f"Rules that now pass: {', '.join(fixed) or 'none'}.")
+        if len(self.unmet):
+            lines.append("Out of reach of every candidate: " + "; ".join(
+                f"{r.rule_id} in {r.district} short {r.unmet:,.0f} {r.unit}"
+                for r in self.unmet.itertuples()))
         if len(self.other_actions):
             lines.append("Not fixable by new sites: " + ", ".join(
                 f"{r.rule_id} (short {r.shortfall:,.1f} {r.shortfall_unit})"
@@ -105,7 +113,8 @@ class Proposal:
 
 def default_candidates(area: StudyArea, modes: list[str], max_candidates: int = 1500,
                        seed: int = 0) -> gpd.GeoDataFrame:
-    """Candidate sites where people live: populated cells' points, k-means-thinned if many.
+    """Candidate sites where people live: populated cells' points, k-means-thinned if many,
+    plus one point inside each district.
 
     Only points that reach every needed network within its snap distance are kept.
     """
@@ -123,9 +132,16 @@ def default_candidates(area: StudyArea, modes: list[str], max_candidates: int = 
     for mode in modes:
         keep &= snap_points(area.network(mode), points.geometry.to_numpy(),
                             area.snap_distance[mode]).ok
-    out = points[keep].reset_index(drop=True)
-    out["source"] = "cells"
-    return out
+    out = points[keep].assign(source="cells")
+    # one point inside every district, so count rules (one per unit) can be met even where
+    # nobody is recorded as living
+    inside = gpd.GeoDataFrame(geometry=area.districts.geometry.representative_point().to_numpy(),
+                              crs=area.crs).assign(source="district")
+    keep = np.ones(len(inside), bool)
+    for mode in modes:
+        keep &= snap_points(area.network(mode), inside.geometry.to_numpy(),
+                            area.snap_distance[mode]).ok
+    return pd.concat([out, inside[keep]], ignore_index=True)
 
 
 def _first_kind(rule) -> str:
@@ -182,7 +198,7 @@ def _count_needs(before: Assessment, rules_by_id: dict) -> pd.DataFrame:
 def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | None = None,
             candidates: gpd.GeoDataFrame | None = None, max_candidates: int = 1500,
             time_limit: float | None = 60.0, seed: int = 0, threads: int = 1,
-            alternatives: int = 0) -> Proposal:
+            alternatives: int = 0, infeasible: str = "raise") -> Proposal:
     """The fewest new sites (co-locating kinds) so that every failing site rule passes.
 
     Parameters
@@ -200,6 +216,10 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
         HiGHS settings. A time-limited answer reports its real gap, never "optimal".
     alternatives
         How many other site sets with the same number of sites to look for.
+    infeasible
+        ``"raise"`` (default): a target no choice of candidates can meet is an error.
+        ``"relax"``: such targets are lowered to what the candidates can reach, and listed
+        in :attr:`Proposal.unmet` with the people left out (batch reports use this).
 
     Raises
     ------
@@ -243,7 +263,10 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
         return Proposal(empty, before, before, pd.DataFrame(), {
             "objective": 0, "bound": 0, "gap": 0.0, "status": "optimal", "seconds": 0.0,
             "method": "nothing to fix", "log": ""}, area, [], other_actions)
-    model, layout = _build_model(candidates, kinds, blocks, needs)
+    if infeasible not in ("raise", "relax"):
+        raise SitingError("infeasible", infeasible, "unknown choice", "use 'raise' or 'relax'")
+    model, layout, unmet = _build_model(candidates, kinds, blocks, needs,
+                                        relax=infeasible == "relax")
     n_sites = len(candidates)
     with HighsSession(model, time_limit=time_limit, seed=seed, threads=threads) as session:
         run = session.run()
@@ -277,17 +300,18 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
                 "status": run.status, "seconds": run.seconds, "method": "HiGHS MIP",
                 "log": run.log, "candidates": len(candidates)}
     return Proposal(sites, before, after, _curve(sites, blocks, area), solution, area_after,
-                    alts, other_actions.reset_index(drop=True))
+                    alts, other_actions.reset_index(drop=True),
+                    pd.DataFrame(unmet, columns=["rule_id", "district", "unmet", "unit"]))
 
 
 def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_AccessBlock],
-                 needs: pd.DataFrame) -> tuple[MipModel, dict]:
+                 needs: pd.DataFrame, relax: bool = False) -> tuple[MipModel, dict, list]:
     n_j, n_k = len(candidates), len(kinds)
     kind_pos = {k: i for i, k in enumerate(kinds)}
     x0 = n_j  # x_{kj} at x0 + k * n_j + j
     n_cols = n_j + n_k * n_j
     rows, lower, upper = [], [], []
-    infeasible = []
+    infeasible, unmet = [], []
     # x_kj - s_j <= 0
     link = sp.hstack([-sp.vstack([sp.eye_array(n_j)] * n_k), sp.eye_array(n_k * n_j)],
                      format="csr")
@@ -325,7 +349,10 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
                 infeasible.append(f"{block.rule_id} in {district}: needs {needed:,.0f} more "
                                   f"people covered, candidates reach only {can:,.0f} "
                                   f"({block.weights[lost].sum():,.0f} people out of reach)")
-                continue
+                unmet.append((block.rule_id, district, needed - can, "people"))
+                if not relax:
+                    continue
+                needed = can
             if needed <= 0:
                 continue
             row = sp.csr_array((block.weights[cells][in_group],
@@ -341,13 +368,16 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
         if len(members) < need.need:
             infeasible.append(f"{need.kind} in {need.district}: needs {need.need} new "
                               f"facilities, only {len(members)} candidate sites lie there")
-            continue
+            for rule_id in need.rule_id:
+                unmet.append((rule_id, need.district, need.need - len(members), "facilities"))
+            if not relax or len(members) == 0:
+                continue
         cols = x0 + kind_pos[need.kind] * n_j + members
         rows.append(sp.csr_array((np.ones(len(cols)), (np.zeros(len(cols), int), cols)),
                                  shape=(1, total_cols)))
-        lower.append(np.array([float(need.need)]))
+        lower.append(np.array([float(min(need.need, len(members)))]))
         upper.append(np.array([np.inf]))
-    if infeasible:
+    if infeasible and not relax:
         raise InfeasibleError(
             "targets", infeasible[:10], f"{len(infeasible)} targets cannot be met by any "
             "choice of the candidate sites", "add candidate sites (parcels, public buildings) "
@@ -362,7 +392,7 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
                      col_upper=np.ones(total_cols), integrality=integrality, matrix=matrix,
                      row_lower=np.concatenate(lower), row_upper=np.concatenate(upper),
                      offset=0.0, cand=np.arange(n_j), integral_objective=True)
-    return model, {"x0": x0, "n_j": n_j}
+    return model, {"x0": x0, "n_j": n_j}, unmet
 
 
 def _fewest_facilities(session: HighsSession, n_sites: int, n_kinds: int, first,

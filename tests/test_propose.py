@@ -86,6 +86,10 @@ def test_infeasible_target_names_the_district_and_the_fix(area):
         propose(area, RULES[:1], candidates=far)
     message = str(err.value)
     assert "T-KG in" in message and "add candidate sites" in message
+    relaxed = propose(area, RULES[:1], candidates=far, infeasible="relax")
+    assert len(relaxed.sites) <= 1
+    assert set(relaxed.unmet["rule_id"]) == {"T-KG"} and (relaxed.unmet["unmet"] > 0).all()
+    assert "Out of reach" in relaxed.summary()
 
 
 def test_rules_no_site_can_fix_are_listed(area):

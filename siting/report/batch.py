@@ -330,7 +330,8 @@ class _ProposeInDistrict:
     """Picklable ``proposals`` callable (process pools and Dask workers receive it)."""
 
     def __init__(self, kwargs: dict[str, Any]) -> None:
-        self.kwargs = dict(kwargs)
+        # a report always shows what can be done; targets out of reach are listed as unmet
+        self.kwargs = {"infeasible": "relax", **kwargs}
         # the fingerprint of reruns reads the name: the same settings give the same name
         self.__qualname__ = "propose(" + ", ".join(
             f"{k}={v!r}" for k, v in sorted(self.kwargs.items())) + ")"

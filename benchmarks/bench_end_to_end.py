@@ -1,0 +1,151 @@
+"""End-to-end: Las Palmas as one study area, and Liechtenstein serial vs Dask.
+
+Las Palmas (../shared/data/las_palmas): walk and drive networks from the .osm.pbf, population
+from OSM buildings on a 100 m grid, the official secondary-school catchments as districts,
+facilities from OSM POIs, six rules, proposals, the full report. Targets: < 60 s, < 4 GB.
+
+Liechtenstein (../shared/data/liechtenstein): its 11 municipalities (OSM admin level 8), the
+same report serially and on a Dask LocalCluster of 2 workers; the ratio is recorded.
+
+Each part runs in a fresh process so its peak memory is its own.
+
+    python benchmarks/bench_end_to_end.py
+
+Writes benchmarks/results/end_to_end.json.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parent.parent / "shared" / "data"
+
+
+def _rules():
+    from siting.rules import (AccessRule, FacilitiesPerPopulationRule, PerUnitRule,
+                              ServiceRadiusRule, load_rules)
+
+    catalogue = list(load_rules(["GB50180-KG", "SH16-18"]))  # kindergarten 300 m; EMS 3.5 km
+    return catalogue + [
+        AccessRule(id="E2E-SCHOOL", facility="school", threshold="15 min", mode="walk",
+                   share="85 %", name="85 % within a 15-minute walk of a school"),
+        AccessRule(id="E2E-CLINIC", facility="clinic", threshold="15 min", mode="walk",
+                   share="85 %", name="85 % within a 15-minute walk of a clinic"),
+        FacilitiesPerPopulationRule(id="E2E-PHARMACY", facility="pharmacy",
+                                    per="5000-10000 people"),
+        PerUnitRule(id="E2E-SPORT", facility="sports_ground"),
+    ]
+
+
+def las_palmas(queue) -> None:
+    import geopandas as gpd
+
+    import siting
+    from siting.report import ReportOptions, proposals_by_propose, write_reports
+
+    marks = {}
+    t0 = time.perf_counter()
+    catchments = gpd.read_file(DATA / "las_palmas" / "secondary_school_catchments.geojson")
+    area = siting.StudyArea.from_osm(DATA / "las_palmas" / "las_palmas_2023-02-21.osm.pbf",
+                                     districts=catchments, district_col="Denominaci",
+                                     cell_size_m=100)
+    marks["load_study_area"] = time.perf_counter() - t0
+    rules = _rules()
+    t = time.perf_counter()
+    assessment = siting.assess(area, rules)
+    marks["assess"] = time.perf_counter() - t
+    t = time.perf_counter()
+    proposal = siting.propose(area, rules, assessment=assessment, time_limit=20,
+                              infeasible="relax")
+    marks["propose"] = time.perf_counter() - t
+    t = time.perf_counter()
+    with tempfile.TemporaryDirectory() as out:
+        result = write_reports(area, rules, out, progress=False, options=ReportOptions(
+            title="Las Palmas", lang="en", tiles=None, maps=["GB50180-KG"],
+            proposals=proposals_by_propose(time_limit=5)))
+        report_files = sum(1 for _ in Path(out).rglob("*") if _.is_file())
+    marks["report"] = time.perf_counter() - t
+    total = time.perf_counter() - t0
+    verdicts = proposal.after.verdicts().set_index("rule_id")["passed"]
+    queue.put({
+        "districts": len(area.districts), "cells": len(area.cells),
+        "residents": round(area.population), "facilities": len(area.facilities),
+        "walk_nodes": area.networks["walk"].n_nodes, "drive_nodes": area.networks["drive"].n_nodes,
+        "rules": [r.id for r in rules],
+        "rules_failing_before": int((assessment.verdicts()["passed"] == False).sum()),  # noqa: E712
+        "new_sites": len(proposal.sites), "proposal_status": proposal.solution["status"],
+        "unmet_targets": len(proposal.unmet),
+        "proposal_gap": proposal.solution["gap"],
+        "rules_passing_after": [r for r in verdicts.index if verdicts[r] is True or verdicts[r] == True],  # noqa: E712
+        "report_districts_ok": sum(o.status == "ok" for o in result.outcomes),
+        "report_files": report_files,
+        "seconds": {k: round(v, 2) for k, v in marks.items()} | {"total": round(total, 2)},
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    })
+
+
+def liechtenstein(queue) -> None:
+    import siting
+    from siting.batch import executor_for
+    from siting.report import ReportOptions, write_reports
+    from siting.report.batch import BatchInputs
+
+    area = siting.StudyArea.from_osm(DATA / "liechtenstein" / "liechtenstein.osm.pbf",
+                                     admin_level=8, admin_within="Liechtenstein",
+                                     cell_size_m=200, modes=("walk",))
+    rules = [r for r in _rules() if r.id in ("GB50180-KG", "E2E-SCHOOL", "E2E-SPORT")]
+    inputs = BatchInputs.from_area(area)
+    options = ReportOptions(title="Liechtenstein", lang="en", tiles=None)
+    times, summaries = {}, {}
+    for label, kwargs in (("serial", {"workers": 1}), ("dask_2_workers",
+                                                      {"scheduler": "local", "workers": 2})):
+        executor, close = executor_for(**kwargs)
+        with tempfile.TemporaryDirectory() as out:
+            t = time.perf_counter()
+            result = write_reports(inputs, rules, out, options=options, progress=False,
+                                   executor=executor)
+            times[label] = time.perf_counter() - t
+        close()
+        summaries[label] = result.summary.sort_values(["district", "rule_id"]).reset_index(drop=True)
+    identical = summaries["serial"].equals(summaries["dask_2_workers"])
+    queue.put({"municipalities": len(area.districts), "seconds": {k: round(v, 2) for k, v in times.items()},
+               "dask_speedup": round(times["serial"] / times["dask_2_workers"], 2),
+               "identical_results": bool(identical)})
+
+
+def _run(target) -> dict:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=target, args=(queue,))
+    proc.start()
+    try:
+        return queue.get(timeout=1800)
+    finally:
+        proc.join()
+
+
+def main() -> int:
+    if not DATA.exists():
+        print(f"missing {DATA}", file=sys.stderr)
+        return 1
+    report = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                          "load_average_at_start": os.getloadavg()[0]},
+              "targets": {"las_palmas_seconds": 60, "las_palmas_peak_gb": 4},
+              "las_palmas": _run(las_palmas), "liechtenstein": _run(liechtenstein)}
+    out = HERE / "results" / "end_to_end.json"
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
