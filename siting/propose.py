@@ -327,6 +327,7 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
     n_y = sum(len(c) for _, c in y_blocks)
     total_cols = n_cols + n_y
     y0 = n_cols
+    y_must = np.zeros(n_y, bool)
     for block, cells in y_blocks:
         k = kind_pos[block.kind]
         a = block.reach[:, cells].T.tocsr()  # cells × candidates
@@ -354,6 +355,11 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
                     continue
                 needed = can
             if needed <= 0:
+                continue
+            if needed >= can - 1e-9 * max(total, 1):
+                # every coverable cell must be covered: bounds, not a knife-edge row that
+                # MIP presolve can round into "infeasible"
+                y_must[y0 - n_cols + np.flatnonzero(in_group)] = True
                 continue
             row = sp.csr_array((block.weights[cells][in_group],
                                 (np.zeros(int(in_group.sum()), int),
@@ -388,7 +394,8 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
     matrix.sort_indices()
     cost = np.concatenate([np.ones(n_j), np.zeros(n_k * n_j), np.zeros(n_y)])
     integrality = np.concatenate([np.ones(n_cols, np.int32), np.zeros(n_y, np.int32)])
-    model = MipModel(name="propose", sense="min", col_cost=cost, col_lower=np.zeros(total_cols),
+    col_lower = np.concatenate([np.zeros(n_cols), y_must.astype(float)])
+    model = MipModel(name="propose", sense="min", col_cost=cost, col_lower=col_lower,
                      col_upper=np.ones(total_cols), integrality=integrality, matrix=matrix,
                      row_lower=np.concatenate(lower), row_upper=np.concatenate(upper),
                      offset=0.0, cand=np.arange(n_j), integral_objective=True)

@@ -87,6 +87,18 @@ def _join_notes(*parts: str) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def _supply_frames(districts: list[str], people: pd.Series, supply: pd.Series
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-district and whole-area tables of population and what is provided."""
+    out = frame(districts)
+    out["population"] = people.to_numpy()
+    out["provided"] = supply.to_numpy()
+    overall = frame([STUDY_AREA])
+    overall["population"] = [people.sum()]
+    overall["provided"] = [supply.sum()]
+    return out, overall
+
+
 # ---------------------------------------------------------------------------------------------
 @dataclass(kw_only=True, eq=False, repr=False)
 class FacilitiesPerPopulationRule(Rule):
@@ -224,12 +236,7 @@ class CapacityPerPopulationRule(Rule):
             values, value_note, used = pd.Series(1.0, index=facilities.index), "", ""
         supply = values.groupby(facilities["district"]).sum().reindex(districts).fillna(0.0)
         note = _join_notes(basis_note, value_note, used)
-        out = frame(districts)
-        out["population"] = people.to_numpy()
-        out["provided"] = supply.to_numpy()
-        overall = frame([STUDY_AREA])
-        overall["population"] = [people.sum()]
-        overall["provided"] = [supply.sum()]
+        out, overall = _supply_frames(districts, people, supply)
         for table in (out, overall):
             p = table["population"].to_numpy(dtype=float)
             s = table["provided"].to_numpy(dtype=float)
@@ -292,12 +299,7 @@ class AreaPerCapitaRule(Rule):
         note = _join_notes(basis_note, value_note,
                            f"area from {column}" if column != self.attribute[0] else "")  # type: ignore[index]
         limit = self.threshold.value
-        out = frame(districts)
-        out["population"] = people.to_numpy()
-        out["provided"] = supply.to_numpy()
-        overall = frame([STUDY_AREA])
-        overall["population"] = [people.sum()]
-        overall["provided"] = [supply.sum()]
+        out, overall = _supply_frames(districts, people, supply)
         for table in (out, overall):
             p = table["population"].to_numpy(dtype=float)
             s = table["provided"].to_numpy(dtype=float)
