@@ -31,6 +31,7 @@ shortfall.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -274,13 +275,6 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
             raise InfeasibleError("targets", run.status, "the solver found no way to meet the "
                                   "targets with these candidates",
                                   "add candidate sites or relax the rules")
-        if run.status == "optimal":
-            # second stage: same number of sites, fewest facilities (no kind placed in vain)
-            _fewest_facilities(session, n_sites, len(kinds), run,
-                               min(5.0, (time_limit or 20.0) / 4))
-            tidy = session.run()
-            if tidy.col_value is not None:
-                run.col_value = tidy.col_value
         runs = [run]
         for _ in range(alternatives):
             chosen = np.flatnonzero(runs[-1].col_value[:n_sites] > 0.5)
@@ -289,6 +283,20 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
             if extra.col_value is None or extra.objective > run.objective + 0.5:
                 break
             runs.append(extra)
+    if run.status == "optimal":
+        # second stage: same number of sites, fewest facilities (no kind placed in vain)
+        tidy_model = _fewest_facilities_model(model, n_sites, len(kinds), run.objective)
+        # same limit as the first stage: a finished (optimal) tidy-up is reproducible
+        with HighsSession(tidy_model, time_limit=time_limit, seed=seed,
+                          threads=threads) as tidy_session:
+            tidy_session.set_start(run.col_value)
+            tidy = tidy_session.run()
+        if tidy.col_value is not None and round(tidy.col_value[:n_sites].sum()) == \
+                round(run.objective):
+            run.col_value = tidy.col_value
+        tidy_status = tidy.status
+    else:
+        tidy_status = "skipped (first stage not optimal)"
     sites = _decode(run.col_value, candidates, kinds, blocks, needs, layout)
     area_after = _with_sites(area, sites)
     after = assess(area_after, ruleset)
@@ -298,7 +306,8 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
                 "gap": relative_gap(len(sites), site_bound) if np.isfinite(site_bound)
                 else float("nan"),
                 "status": run.status, "seconds": run.seconds, "method": "HiGHS MIP",
-                "log": run.log, "candidates": len(candidates)}
+                "log": run.log, "candidates": len(candidates),
+                "facilities_stage_status": tidy_status}
     return Proposal(sites, before, after, _curve(sites, blocks, area), solution, area_after,
                     alts, other_actions.reset_index(drop=True),
                     pd.DataFrame(unmet, columns=["rule_id", "district", "unmet", "unit"]))
@@ -402,21 +411,20 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
     return model, {"x0": x0, "n_j": n_j}, unmet
 
 
-def _fewest_facilities(session: HighsSession, n_sites: int, n_kinds: int, first,
-                       seconds: float) -> None:
-    """Keep the optimal number of sites and minimise the facilities placed on them.
-
-    A tidy-up stage with a short time limit: it starts from the first stage's solution, so
-    whatever it returns is feasible with the same number of sites.
-    """
-    h = session.h
-    h.setOptionValue("time_limit", float(seconds))
-    sites = np.arange(n_sites, dtype=np.int32)
-    h.addRow(-np.inf, float(round(first.objective)), n_sites, sites, np.ones(n_sites))
-    n_x = n_kinds * n_sites
-    h.changeColsCost(n_sites, sites, np.zeros(n_sites))
-    h.changeColsCost(n_x, np.arange(n_sites, n_sites + n_x, dtype=np.int32), np.ones(n_x))
-    session.set_start(first.col_value)
+def _fewest_facilities_model(model: MipModel, n_sites: int, n_kinds: int,
+                             sites: float) -> MipModel:
+    """The proposal model with the number of sites capped at the optimum and the facilities
+    placed on them (the x columns) as the objective."""
+    n_cols = model.matrix.shape[1]
+    cap = sp.csc_array((np.ones(n_sites), (np.zeros(n_sites, int), np.arange(n_sites))),
+                       shape=(1, n_cols))
+    cost = np.zeros(n_cols)
+    cost[n_sites:n_sites + n_kinds * n_sites] = 1.0
+    matrix = sp.csc_array(sp.vstack([model.matrix, cap], format="csc"))
+    matrix.sort_indices()
+    return dataclasses.replace(model, name="propose-tidy", col_cost=cost, matrix=matrix,
+                               row_lower=np.append(model.row_lower, -np.inf),
+                               row_upper=np.append(model.row_upper, float(round(sites))))
 
 
 def _decode(col: np.ndarray, candidates: gpd.GeoDataFrame, kinds: list[str],

@@ -319,3 +319,17 @@ def test_bar_chart_svg_is_valid_and_scaled():
     texts = [t.text for t in root.findall(f"{ns}text")]
     assert "B <x>" in texts and any(t.endswith("▶") for t in texts if t)
     assert len(root.findall(f"{ns}line")) == 1
+
+
+def test_map_of_facilities_without_names():
+    """Facilities from a plain point file often have no `name` column."""
+    from siting import StudyArea, assess
+    from siting.datasets import load_example
+    from siting.report import assessment_map
+
+    area = load_example()
+    bare = StudyArea(area.districts, area.cells.drop(columns=["district"]),
+                     area.facilities[["kind", "geometry"]], area.networks, crs=area.crs)
+    result = assess(bare, ["GB50180-KG"])
+    fmap = assessment_map(result, bare, "GB50180-KG", lang="en", tiles=None)
+    assert "kindergarten" in fmap.get_root().render()

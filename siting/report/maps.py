@@ -499,7 +499,8 @@ def _facility_layers(fmap: folium.Map, facilities: gpd.GeoDataFrame, shown_kinds
         colour = FACILITY_COLOURS[i % len(FACILITY_COLOURS)]
         data = gpd.GeoDataFrame({"name": group["name"].fillna("").astype(str)
                                  if "name" in group else "",
-                                 "kind": names.get(kind, kind)}, geometry=group.geometry,
+                                 "kind": names.get(kind, kind)}, index=group.index,
+                                geometry=group.geometry,
                                 crs=facilities.crs)
         fields, aliases = ["name", "kind"], [lab["name"], lab["kind"]]
         column = capacity.get(kind, "capacity")
