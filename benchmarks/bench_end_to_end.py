@@ -134,7 +134,12 @@ def _run(target) -> dict:
     proc = ctx.Process(target=target, args=(queue,))
     proc.start()
     try:
-        return queue.get(timeout=1800)
+        while True:  # a worker that dies must not leave the benchmark waiting
+            try:
+                return queue.get(timeout=5)
+            except Exception:  # queue.Empty
+                if not proc.is_alive():
+                    return {"error": f"worker exited with code {proc.exitcode}"}
     finally:
         proc.join()
 
