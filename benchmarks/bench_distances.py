@@ -106,10 +106,14 @@ METHODS = {"siting": run_siting, "networkx": run_networkx, "scipy_chunked": run_
            "pandana": run_pandana}
 
 
+REPEATS = 3  # every method runs this often in its process; the best time counts
+
+
 def _worker(name, sources, cutoff, path):
     network = load_network()
     base = _rss_mb()
-    out = METHODS[name](network, sources, cutoff)
+    runs = [METHODS[name](network, sources, cutoff) for _ in range(REPEATS)]
+    out = min(runs, key=lambda r: r[0])
     seconds, (s, t, c) = out[0], out[1]
     order = np.lexsort((t, s))
     # results go through a file: large arrays through a multiprocessing queue can hang
@@ -155,6 +159,7 @@ def main() -> int:
         "network": {"file": PBF.name, "mode": "walk", "nodes": network.n_nodes,
                     "edges": network.n_edges, "load_seconds": round(load_seconds, 2)},
         "sources": args.sources, "cutoff_m": args.cutoff, "seed": args.seed,
+        "timing": f"best of {REPEATS} runs per method, each method in its own process",
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                     "load_average_at_start": os.getloadavg()[0]},
         "pairs_within_cutoff": ref["pairs"], "methods": {},

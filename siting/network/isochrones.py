@@ -47,11 +47,11 @@ def isochrone_polygons(network: Network, sources: Snapped, *, weight: str,
     cutoff = float(max(thresholds))
     sp, sn, sc = attachments(network, sources, weight, "source")
     seed_ptr, seed_node, seed_cost = _group(sp, len(sources), sn, sc)
-    nodes = np.arange(network.n_nodes, dtype=np.int64)
+    no_targets = np.zeros(network.n_nodes + 1, dtype=np.int64)
     parts = _run_sources(
         lambda chunk: _reach_kernel(indptr, indices, weights, seed_ptr, seed_node, seed_cost,
-                                    np.arange(network.n_nodes + 1, dtype=np.int64), nodes,
-                                    np.zeros(network.n_nodes), network.n_nodes, cutoff, chunk),
+                                    no_targets, np.zeros(0, np.int64), np.zeros(0), 0, cutoff,
+                                    chunk, True),
         np.flatnonzero(sources.ok).astype(np.int64), None)
     src = np.concatenate([p[0] for p in parts] + [np.zeros(0, np.int64)])
     node = np.concatenate([p[1] for p in parts] + [np.zeros(0, np.int64)])

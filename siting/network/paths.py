@@ -70,8 +70,13 @@ def _heap_pop(heap_cost, heap_node, size):
 
 @numba.njit(cache=True, nogil=True)
 def _reach_kernel(indptr, indices, weights, seed_ptr, seed_node, seed_cost,
-                  target_ptr, target_idx, target_cost, n_targets, cutoff, source_ids):
-    """Bounded Dijkstra per source; emits (source, target, cost) for targets within cutoff."""
+                  target_ptr, target_idx, target_cost, n_targets, cutoff, source_ids,
+                  nodes_are_targets=False):
+    """Bounded Dijkstra per source; emits (source, target, cost) for targets within cutoff.
+
+    With ``nodes_are_targets`` every settled node is emitted as it settles (node-to-node
+    searches), skipping the target bookkeeping.
+    """
     n_nodes = indptr.shape[0] - 1
     dist = np.full(n_nodes, np.inf)
     best = np.full(n_targets, np.inf)
@@ -104,6 +109,20 @@ def _reach_kernel(indptr, indices, weights, seed_ptr, seed_node, seed_cost,
             # dist[node] pops exactly once: no "settled" array is needed
             if c > dist[node]:
                 continue
+            if nodes_are_targets:
+                if n_out == capacity:
+                    capacity *= 2
+                    grown_s = np.empty(capacity, np.int64)
+                    grown_t = np.empty(capacity, np.int64)
+                    grown_c = np.empty(capacity)
+                    grown_s[:n_out] = out_s[:n_out]
+                    grown_t[:n_out] = out_t[:n_out]
+                    grown_c[:n_out] = out_c[:n_out]
+                    out_s, out_t, out_c = grown_s, grown_t, grown_c
+                out_s[n_out] = s
+                out_t[n_out] = node
+                out_c[n_out] = c
+                n_out += 1
             for j in range(target_ptr[node], target_ptr[node + 1]):
                 tc = c + target_cost[j]
                 t = target_idx[j]
@@ -350,13 +369,11 @@ def node_distances(network: Network, source_nodes: np.ndarray, *, weight: str = 
     indptr, indices, weights = network.csr(weight)
     n = len(source_nodes)
     seed_ptr = np.arange(n + 1, dtype=np.int64)
-    all_nodes = np.arange(network.n_nodes, dtype=np.int64)
-    target_ptr = np.arange(network.n_nodes + 1, dtype=np.int64)
-    zero = np.zeros(network.n_nodes)
+    no_targets = np.zeros(network.n_nodes + 1, dtype=np.int64)
     parts = _run_sources(
         lambda chunk: _reach_kernel(indptr, indices, weights, seed_ptr, source_nodes,
-                                    np.zeros(n), target_ptr, all_nodes, zero, network.n_nodes,
-                                    cutoff, chunk),
+                                    np.zeros(n), no_targets, np.zeros(0, np.int64),
+                                    np.zeros(0), 0, cutoff, chunk, True),
         np.arange(n, dtype=np.int64), threads)
     s = np.concatenate([p[0] for p in parts] + [np.zeros(0, np.int64)])
     t = np.concatenate([p[1] for p in parts] + [np.zeros(0, np.int64)])
