@@ -221,7 +221,7 @@ def test_coverage_monotone_in_p_and_in_fixed(seed):
     n_new = int((~fixed).sum())
     values = [solve(problem, "mclp", k, radius=RADIUS, method="exact").objective
               for k in range(n_new + 1)]
-    assert all(b >= a - 1e-9 for a, b in zip(values, values[1:]))
+    assert all(b >= a - 1e-9 for a, b in zip(values, values[1:], strict=False))
     if n_new >= 2:
         extra = fixed.copy()
         extra[np.flatnonzero(~fixed)[0]] = True

@@ -318,3 +318,17 @@ def test_warm_started_set_cover_is_not_falsely_optimal():
     assert cold.status == warm.status == "optimal"
     assert warm.objective == cold.objective == warm.bound
     assert warm.details["n_uncovered"] == 0
+
+
+def test_alternatives_for_lscp_and_p_median(medium):
+    with pytest.raises(InfeasibleError, match="cannot be reached"):
+        alternatives(medium, None, k=3, model="lscp")          # some cells are out of reach
+    cover = alternatives(medium, None, k=3, model="lscp", share=0.9)
+    assert len(cover) == 3 and len({frozenset(s.new.tolist()) for s in cover}) == 3
+    assert cover[0].objective <= cover[1].objective <= cover[2].objective
+    assert all(s.covered_share >= 0.9 - 1e-9 for s in cover)
+    small = CoverageProblem.from_cost_matrix(
+        np.array([[1.0, 2.0, 9.0], [2.0, 1.0, 9.0], [9.0, 9.0, 1.0]]), [1.0, 1.0, 5.0])
+    med = alternatives(small, 1, k=3, model="p_median")
+    assert med[0].new.tolist() == [2] and {med[1].new[0], med[2].new[0]} == {0, 1}
+    assert [s.objective for s in med] == [23.0, 48.0, 48.0]

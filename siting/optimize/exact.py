@@ -264,6 +264,14 @@ class LPBound:
     seconds: float
 
 
+def trivial_bound(model: MipModel) -> float:
+    """Bound from the column bounds alone (every column at its best end)."""
+    c = model.col_cost
+    best = np.maximum(c * model.col_lower, c * model.col_upper) if model.sense == "max" else \
+        np.minimum(c * model.col_lower, c * model.col_upper)
+    return model.offset + float(best.sum())
+
+
 def dual_bound(model: MipModel, row_dual: np.ndarray) -> float:
     """Weak-duality bound of the LP relaxation for *any* row multipliers.
 
@@ -313,8 +321,9 @@ def lp_bound(model: MipModel, *, time_limit: float | None = 60.0, seed: int = 0,
         run = s.run()
         sol = s.h.getSolution()
         duals = np.asarray(sol.row_dual) if sol.dual_valid else None
-    if duals is None or run.col_value is None:
-        return LPBound(float("nan"), run.objective, run.col_value, run.log,
+    if duals is None:
+        # No multipliers (e.g. stopped early): the trivial bound is still a bound.
+        return LPBound(trivial_bound(model), run.objective, run.col_value, run.log,
                        time.perf_counter() - t0)
     return LPBound(dual_bound(model, duals), run.objective, run.col_value, run.log,
                    time.perf_counter() - t0)
@@ -405,9 +414,7 @@ def _solution_from_run(problem: CoverageProblem, model: str, mip: MipModel, run:
                "nodes": run.nodes, **{k: v for k, v in mip.meta.items() if k != "pairs"}}
     if not np.isfinite(run.bound):
         # No dual bound yet (stopped before the root LP): the trivial one is still a bound.
-        c, ub = mip.col_cost, mip.col_upper
-        part = np.maximum(c, 0) if mip.sense == "max" else np.minimum(c, 0)
-        run.bound = mip.offset + float((part * ub).sum())
+        run.bound = trivial_bound(mip)
     if run.col_value is None:
         # No incumbent (time limit before any feasible point): nothing to report but the bound.
         sol = make_solution(problem, model, np.zeros(0, np.int64), bound=run.bound,
@@ -423,7 +430,8 @@ def _solution_from_run(problem: CoverageProblem, model: str, mip: MipModel, run:
         obj, assignment = _capacitated_value(problem, mip, run.col_value)
     bound = run.bound
     if mip.integral_objective and np.isfinite(bound):
-        bound = float(np.ceil(bound - 1e-6)) if mip.sense == "min" else float(np.floor(bound + 1e-6))
+        bound = (float(np.ceil(bound - 1e-6)) if mip.sense == "min"
+                 else float(np.floor(bound + 1e-6)))
     return make_solution(problem, model, new, bound=bound, status=run.status, method=method,
                          seconds=seconds, radius=radius, p=p, log=log, objective=obj,
                          assignment=assignment, sense=mip.sense, details=details)

@@ -17,8 +17,8 @@ import scipy.sparse as sp
 
 from ..errors import InfeasibleError
 from .models import build_lscp, build_mclp, build_p_median, reduce_coverage
-from .problem import CoverageProblem, _row_ids
-from .solution import Solution, make_solution, nearest_open
+from .problem import CoverageProblem
+from .solution import Solution, make_solution
 
 
 def _pick(gains: np.ndarray, allowed: np.ndarray, rank: np.ndarray) -> int:
@@ -418,4 +418,4 @@ def solve_heuristic(problem: CoverageProblem, model: str, p: int | None = None, 
 
 
 __all__ = ["greedy_mclp", "swap_mclp", "greedy_p_median", "swap_p_median", "greedy_lscp",
-           "heuristic_p_center", "solve_heuristic", "nearest_open", "_row_ids"]
+           "heuristic_p_center", "solve_heuristic"]

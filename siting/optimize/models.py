@@ -34,8 +34,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import InfeasibleError
-from .problem import CoverageProblem, _row_ids
+from .problem import CoverageProblem
 
 _INF = np.inf
 
@@ -211,7 +210,8 @@ def build_mclp(problem: CoverageProblem, p: int, radius: float | None = None) ->
         "mclp", "max", [(link, -_INF, 0.0), budget], col_cost,
         np.zeros(n_cols), np.ones(n_cols),
         np.concatenate([np.ones(n_x), np.zeros(n_g)]), red.offset, red.cand,
-        lp_solver="ipm", warm_start=warm, meta={"groups": n_g, "demand_in_model": int((red.group_of >= 0).sum())})
+        lp_solver="ipm", warm_start=warm,
+        meta={"groups": n_g, "demand_in_model": int((red.group_of >= 0).sum())})
 
 
 # ---------------------------------------------------------------------- LSCP

@@ -383,7 +383,8 @@ class CoverageProblem:
             pairs = cKDTree(cxy).sparse_distance_matrix(cKDTree(dxy), float(cutoff), p=p,
                                                         output_type="ndarray")
             r, c, d = pairs["i"], pairs["j"], pairs["v"]
-        fixed = None if fixed_col is None else candidates_gdf[fixed_col].fillna(False).to_numpy(bool)
+        fixed = (None if fixed_col is None
+                 else candidates_gdf[fixed_col].fillna(False).to_numpy(bool))
         capacity = None if capacity_col is None else candidates_gdf[capacity_col].to_numpy(float)
         cost = _csr_from_pairs(r, c, d, (len(cxy), len(dxy)))
         return cls(cost, weights, fixed=fixed, capacity=capacity,
