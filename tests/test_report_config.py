@@ -35,7 +35,7 @@ def test_example_config_loads():
         ("en", True, "auto", "auto")
     assert config.out_dir == EXAMPLE.parent / "siting-report"
     assert config.propose == {"time_limit": 10}
-    assert options.proposals.__qualname__ == "propose(time_limit=10)"
+    assert options.proposals.__qualname__ == "propose(infeasible='relax', time_limit=10)"
 
 
 def test_example_config_and_demo_use_the_same_rules():
