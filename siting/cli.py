@@ -134,6 +134,34 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _propose(args: argparse.Namespace) -> int:
+    from .assess import assess
+    from .config import load_config
+    from .propose import propose
+
+    config = load_config(args.config)
+    area = config.study_area()
+    print(area)
+    assessment = assess(area, config.rules, **config.assess_options)
+    settings = {"time_limit": 60.0, **(config.propose or {})}
+    proposal = propose(area, config.rules, assessment=assessment,
+                       infeasible="relax" if args.relax else "raise",
+                       alternatives=args.alternatives, **settings)
+    print()
+    print(proposal.summary())
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sites = proposal.sites.assign(kinds=proposal.sites["kinds_label"],
+                                  rules=proposal.sites["rules"].map(", ".join))
+    sites.to_crs(4326).to_file(out / "proposed_sites.gpkg", layer="proposed_sites")
+    sites.drop(columns="geometry").to_csv(out / "proposed_sites.csv", index=False)
+    proposal.curve.to_csv(out / "marginal_gain.csv", index=False)
+    proposal.after.table.to_csv(out / "assessment_after.csv", index=False)
+    print(f"\nWrote proposed_sites.gpkg, proposed_sites.csv, marginal_gain.csv and "
+          f"assessment_after.csv to {out}/")
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from .batch import executor_for
     from .config import load_config
@@ -204,6 +232,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("config", help="run configuration (YAML), see examples/town.yaml")
     check.add_argument("--lang", choices=["zh", "en"])
     check.set_defaults(func=_check)
+
+    prop = sub.add_parser("propose", help="the fewest new sites that make CONFIG's failing "
+                          "rules pass")
+    prop.add_argument("config", help="run configuration (YAML), see examples/town.yaml")
+    prop.add_argument("--out", default="siting-proposal", help="output folder")
+    prop.add_argument("--alternatives", type=int, default=0,
+                      help="also look for this many other site sets of the same size")
+    prop.add_argument("--relax", action="store_true",
+                      help="lower targets no candidate can reach (listed) instead of failing")
+    prop.set_defaults(func=_propose)
 
     report = sub.add_parser("report", help="per-district pages, maps, CSV/XLSX/GPKG and an "
                             "index for CONFIG")

@@ -117,3 +117,19 @@ def test_report_from_config(tmp_path, capsys):
     config.write_text(config.read_text().replace("dir: siting-report", f"dir: {tmp_path / 'o2'}"))
     assert main(["report", str(config), "--quiet", "--district", "A3"]) == 0
     assert (tmp_path / "o2" / "index.html").exists()
+
+
+def test_propose_from_config(tmp_path, capsys):
+    example = Path(__file__).resolve().parents[1] / "examples" / "town.yaml"
+    assert main(["propose", str(example), "--out", str(tmp_path), "--relax"]) == 0
+    printed = capsys.readouterr().out
+    assert "new sites (optimal" in printed and "Out of reach of every candidate" in printed
+    sites = gpd.read_file(tmp_path / "proposed_sites.gpkg")
+    table = pd.read_csv(tmp_path / "proposed_sites.csv")
+    assert len(sites) == len(table) > 0 and sites.crs.to_epsg() == 4326
+    assert table["newly_covered"].iloc[0] == table["newly_covered"].max()
+    after = pd.read_csv(tmp_path / "assessment_after.csv")
+    assert after.loc[after["rule_id"] == "SH21-02-sports", "passed"].all()
+    # without --relax the unreachable people make it an error that says how to fix it
+    assert main(["propose", str(example), "--out", str(tmp_path / "strict")]) == 2
+    assert "add candidate sites" in capsys.readouterr().err
