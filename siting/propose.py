@@ -145,6 +145,46 @@ def default_candidates(area: StudyArea, modes: list[str], max_candidates: int = 
     return pd.concat([out, inside[keep]], ignore_index=True)
 
 
+def coverage_problem(area: StudyArea, kind: str, mode: str, cutoff: str | float,
+                     candidates: gpd.GeoDataFrame | None = None, *,
+                     capacity_rule: object = None, basis: str = "population",
+                     max_candidates: int = 1500, seed: int = 0):
+    """A :class:`siting.optimize.CoverageProblem` from network travel in the study area.
+
+    Candidates (default: :func:`default_candidates`) come after the existing facilities of
+    ``kind``, which are fixed (always open). Demand is the cells' ``basis`` population.
+
+    Parameters
+    ----------
+    capacity_rule
+        A facilities-per-population rule (e.g. SH16-16: one community health centre per
+        50,000–100,000 residents): every site, existing or new, then serves at most the band's
+        upper bound, for the capacitated model (``solve(problem, "capacitated", ...)``).
+    """
+    from .optimize import CoverageProblem
+
+    existing = area.facilities_of(kind)
+    if candidates is None:
+        candidates = default_candidates(area, [mode], max_candidates, seed)
+    sites = pd.concat([existing[["geometry"]].assign(source="existing"),
+                       area._sources(candidates)[["geometry"]].assign(source="candidate")],
+                      ignore_index=True)
+    sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=area.crs)
+    reach = area.reach(sites, mode, cutoff)
+    capacity = None
+    if capacity_rule is not None:
+        if getattr(capacity_rule, "kind", None) != "facilities_per_population":
+            raise SitingError("capacity_rule", getattr(capacity_rule, "id", capacity_rule),
+                              "capacity comes from a facilities-per-population rule",
+                              "pass a rule like SH16-16 (one facility per N people)")
+        capacity = np.full(len(sites), float(capacity_rule.per.high.value))
+    return CoverageProblem.from_cost_matrix(
+        reach.matrix(), area.cells[basis].to_numpy(float), layout="candidate_by_demand",
+        fixed=np.arange(len(existing)), capacity=capacity,
+        candidate_ids=[f"existing {i}" for i in existing.index] +
+                      [f"candidate {i}" for i in range(len(sites) - len(existing))])
+
+
 def _first_kind(rule) -> str:
     kinds = rule.facility if isinstance(rule.facility, tuple) else (rule.facility,)
     return kinds[0]

@@ -99,3 +99,25 @@ def test_rules_no_site_can_fix_are_listed(area):
     assert "T-AMB" in set(proposal.other_actions["rule_id"]) or \
         "T-AMB" in set(proposal.before.errors.get("rule_id", []))
     assert "T-KG" not in set(proposal.other_actions["rule_id"])
+
+
+def test_capacity_from_a_ratio_rule(area):
+    """One kindergarten per 2,000-3,000 people: each site serves at most 3,000 (capacitated)."""
+    from siting.optimize import solve
+    from siting.propose import coverage_problem
+    from siting.rules import FacilitiesPerPopulationRule
+
+    rule = FacilitiesPerPopulationRule(id="T-CAP", facility="kindergarten",
+                                       per="2000-3000 people")
+    candidates = default_candidates(area, ["walk"]).iloc[::4]
+    problem = coverage_problem(area, "kindergarten", "walk", "800 m", candidates,
+                               capacity_rule=rule)
+    assert problem.n_fixed == 1 and (problem.capacity == 3000).all()
+    capped = solve(problem, "capacitated", p=3, time_limit=60)
+    free = solve(problem, "mclp", p=3, time_limit=60)
+    assert capped.status == "optimal" and free.status == "optimal"
+    # demand may be split between sites (the model's z_ij), so the open sites' capacity bounds
+    # what is served, and here it binds: the uncapacitated MCLP covers more
+    assert len(capped.selected) == 4
+    assert capped.objective <= 4 * 3000 + 1e-6
+    assert capped.objective < free.covered_weight
