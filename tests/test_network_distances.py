@@ -24,11 +24,6 @@ def town_drive():
     return sn.from_pbf(example_path("town"), "drive")
 
 
-@pytest.fixture(scope="module")
-def spo_walk():
-    return sn.from_pbf(shared_path("sao_paulo", "spo_osm.pbf"), "walk", crs="EPSG:32723")
-
-
 def _assert_nodes_match_networkx(network, sources, cutoff, weight):
     reach = sn.node_distances(network, sources, cutoff=cutoff, weight=weight)
     graph = network.to_networkx()

@@ -13,23 +13,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import siting.network as sn
-from conftest import shared_path
 from siting import StudyArea
 from siting.assess import assess
-from siting.datasets import load_example
 from siting.rules import AccessRule, MeanTravelRule, ServiceCircleRule, ServiceRadiusRule
 
 
 @pytest.fixture(scope="module")
-def example():
-    return load_example()
-
-
-@pytest.fixture(scope="module")
-def sao_paulo():
-    hexes = gpd.read_file(shared_path("sao_paulo", "spo_hexgrid_EPSG32723.gpkg"))
-    walk = sn.from_pbf(shared_path("sao_paulo", "spo_osm.pbf"), "walk", crs="EPSG:32723")
+def sao_paulo(spo_hexes, spo_walk):
+    hexes, walk = spo_hexes, spo_walk
     # two real-sized districts: the hexagons west and east of the median centroid x
     x = hexes.geometry.centroid.x
     west = hexes[x <= x.median()].union_all().buffer(1)

@@ -11,20 +11,13 @@ import shapely
 import siting.network as sn
 from conftest import shared_path
 from siting import StudyArea
-from siting.datasets import load_example
 from siting.errors import (CRSError, GeometryError, NetworkError, PopulationError, SitingError,
                            SnapError, UnitError)
 
 
 @pytest.fixture(scope="module")
-def example():
-    return load_example()
-
-
-@pytest.fixture(scope="module")
-def sao_paulo():
-    hexes = gpd.read_file(shared_path("sao_paulo", "spo_hexgrid_EPSG32723.gpkg"))
-    walk = sn.from_pbf(shared_path("sao_paulo", "spo_osm.pbf"), "walk", crs="EPSG:32723")
+def sao_paulo(spo_hexes, spo_walk):
+    hexes, walk = spo_hexes, spo_walk
     boundary = gpd.GeoDataFrame({"district": ["centro"]},
                                 geometry=[hexes.union_all().buffer(10)], crs=hexes.crs)
     schools = hexes[hexes["schools"] > 0]

@@ -69,6 +69,18 @@ def _heap_pop(heap_cost, heap_node, size):
 
 
 @numba.njit(cache=True, nogil=True)
+def _grow(out_s, out_t, out_c, n_out, capacity):
+    """The output arrays enlarged to ``capacity``, keeping the first ``n_out`` entries."""
+    grown_s = np.empty(capacity, np.int64)
+    grown_t = np.empty(capacity, np.int64)
+    grown_c = np.empty(capacity)
+    grown_s[:n_out] = out_s[:n_out]
+    grown_t[:n_out] = out_t[:n_out]
+    grown_c[:n_out] = out_c[:n_out]
+    return grown_s, grown_t, grown_c
+
+
+@numba.njit(cache=True, nogil=True)
 def _reach_kernel(indptr, indices, weights, seed_ptr, seed_node, seed_cost,
                   target_ptr, target_idx, target_cost, n_targets, cutoff, source_ids,
                   nodes_are_targets=False):
@@ -112,13 +124,7 @@ def _reach_kernel(indptr, indices, weights, seed_ptr, seed_node, seed_cost,
             if nodes_are_targets:
                 if n_out == capacity:
                     capacity *= 2
-                    grown_s = np.empty(capacity, np.int64)
-                    grown_t = np.empty(capacity, np.int64)
-                    grown_c = np.empty(capacity)
-                    grown_s[:n_out] = out_s[:n_out]
-                    grown_t[:n_out] = out_t[:n_out]
-                    grown_c[:n_out] = out_c[:n_out]
-                    out_s, out_t, out_c = grown_s, grown_t, grown_c
+                    out_s, out_t, out_c = _grow(out_s, out_t, out_c, n_out, capacity)
                 out_s[n_out] = s
                 out_t[n_out] = node
                 out_c[n_out] = c
@@ -143,13 +149,7 @@ def _reach_kernel(indptr, indices, weights, seed_ptr, seed_node, seed_cost,
         if n_out + n_tt > capacity:
             while n_out + n_tt > capacity:
                 capacity *= 2
-            grown_s = np.empty(capacity, np.int64)
-            grown_t = np.empty(capacity, np.int64)
-            grown_c = np.empty(capacity)
-            grown_s[:n_out] = out_s[:n_out]
-            grown_t[:n_out] = out_t[:n_out]
-            grown_c[:n_out] = out_c[:n_out]
-            out_s, out_t, out_c = grown_s, grown_t, grown_c
+            out_s, out_t, out_c = _grow(out_s, out_t, out_c, n_out, capacity)
         for i in range(n_tt):
             t = touched_targets[i]
             out_s[n_out] = s

@@ -206,7 +206,7 @@ def prepare_inputs(districts: gpd.GeoDataFrame | str, cells: gpd.GeoDataFrame | 
         outside every district are always dropped and counted in ``outside_population``.
     """
     from ..crs import choose_metric_crs, require_crs, require_metric
-    from ..study_area import StudyArea, _as_gdf  # noqa: F401  (same readers as StudyArea)
+    from ..study_area import _as_gdf  # the same readers as StudyArea
 
     districts = _as_gdf(districts, "districts")
     require_crs(districts, "districts")
