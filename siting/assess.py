@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .errors import SitingError
-from .rules.base import STUDY_AREA, TABLE_COLUMNS, Context, Rule, RuleResult, _fmt_num
+from .rules.base import (STUDY_AREA, TABLE_COLUMNS, Context, Rule, RuleResult, _finish,
+                         _fmt_num)
 from .rules.catalog import RuleSet, load_rules
 
 if TYPE_CHECKING:
@@ -292,18 +293,11 @@ def _error_rows(rule: Rule, area: StudyArea, exc: SitingError) -> pd.DataFrame:
     except SitingError:
         districts = []
     districts = districts or area.districts["district"].astype(str).tolist()
-    table = pd.DataFrame({"district": districts})
-    for column in TABLE_COLUMNS:
-        if column not in table:
-            table[column] = np.nan
-    table["rule_id"] = rule.id
-    table["kind"] = rule.kind
-    table["facility"] = rule.facility_label()
-    table["basis"] = rule.basis
-    table["strength"] = str(rule.strength)
-    table["passed"] = pd.array([pd.NA] * len(table), dtype="boolean")
-    table["note"] = f"not evaluated: {exc.problem} ({exc.field}={exc.value!r}). Fix: {exc.fix}"
-    return table[TABLE_COLUMNS]
+    table = pd.DataFrame({
+        "district": districts,
+        "passed": pd.array([pd.NA] * len(districts), dtype="boolean"),
+        "note": f"not evaluated: {exc.problem} ({exc.field}={exc.value!r}). Fix: {exc.fix}"})
+    return _finish(rule, table)
 
 
 def assess(area: StudyArea, rules: object = None, *, errors: str = "report",
