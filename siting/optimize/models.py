@@ -290,6 +290,23 @@ def build_lscp(problem: CoverageProblem, radius: float | None = None,
                      meta={"groups": n_g, "required": required})
 
 
+def _assignment_layout(problem: CoverageProblem, rows: np.ndarray, cols: np.ndarray):
+    """Column layout of assignment models: x for openable sites, then one z per pair.
+
+    Returns ``fixed`` (per pair), ``dem`` and ``row_of_dem`` (demand rows), ``cand`` and
+    ``col_of_cand`` (x columns), the counts ``n_x, n_z, n_d, n_cols`` and ``z_col``.
+    """
+    dem = np.unique(cols)
+    row_of_dem = np.full(problem.n_demand, -1, dtype=np.int64)
+    row_of_dem[dem] = np.arange(len(dem))
+    fixed = problem.fixed[rows]
+    cand = np.unique(rows[~fixed])
+    col_of_cand = np.full(problem.n_candidates, -1, dtype=np.int64)
+    col_of_cand[cand] = np.arange(len(cand))
+    n_x, n_z, n_d = len(cand), len(rows), len(dem)
+    return fixed, dem, row_of_dem, cand, col_of_cand, n_x, n_z, n_d, n_x + n_z, n_x + np.arange(n_z)
+
+
 # ---------------------------------------------------------------------- p-median
 def build_p_median(problem: CoverageProblem, p: int) -> MipModel:
     r"""p-median (Hakimi 1964; ReVelle & Swain 1970) on the stored pairs only.
@@ -335,15 +352,8 @@ def build_p_median(problem: CoverageProblem, p: int) -> MipModel:
         keep[order[first]] = True
         rows, cols, data = rows[keep], cols[keep], data[keep]
         fixed = problem.fixed[rows]
-    dem = np.unique(cols)
-    row_of_dem = np.full(problem.n_demand, -1, dtype=np.int64)
-    row_of_dem[dem] = np.arange(len(dem))
-    cand = np.unique(rows[~fixed])
-    col_of_cand = np.full(problem.n_candidates, -1, dtype=np.int64)
-    col_of_cand[cand] = np.arange(len(cand))
-    n_x, n_z, n_d = len(cand), len(rows), len(dem)
-    n_cols = n_x + n_z
-    z_col = n_x + np.arange(n_z)
+    fixed, dem, row_of_dem, cand, col_of_cand, n_x, n_z, n_d, n_cols, z_col = \
+        _assignment_layout(problem, rows, cols)
     new_pair = np.flatnonzero(~fixed)
     n_link = len(new_pair)
     link_row = np.arange(n_link)
@@ -415,16 +425,8 @@ def build_capacitated(problem: CoverageProblem, p: int | None, radius: float | N
                 missing, f"cannot be reached from any candidate within {radius or problem.cutoff}",
                 "add candidate sites near them, use a larger radius, or maximise coverage "
                 "with objective='max_coverage' instead")
-    dem = np.unique(cols)
-    row_of_dem = np.full(problem.n_demand, -1, dtype=np.int64)
-    row_of_dem[dem] = np.arange(len(dem))
-    fixed = problem.fixed[rows]
-    cand = np.unique(rows[~fixed])
-    col_of_cand = np.full(problem.n_candidates, -1, dtype=np.int64)
-    col_of_cand[cand] = np.arange(len(cand))
-    n_x, n_z, n_d = len(cand), len(rows), len(dem)
-    n_cols = n_x + n_z
-    z_col = n_x + np.arange(n_z)
+    fixed, dem, row_of_dem, cand, col_of_cand, n_x, n_z, n_d, n_cols, z_col = \
+        _assignment_layout(problem, rows, cols)
     cap = problem.capacity
     # capacity rows for every site with a finite capacity that serves someone
     sites = np.unique(rows)
