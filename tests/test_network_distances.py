@@ -8,6 +8,7 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pytest
+import shapely
 
 import siting.network as sn
 from conftest import shared_path
@@ -34,7 +35,8 @@ def _assert_nodes_match_networkx(network, sources, cutoff, weight):
         mask = reach.source == i
         got = dict(zip(reach.target[mask].tolist(), reach.cost[mask].tolist()))
         assert got.keys() == expected.keys()
-        assert max(abs(got[k] - expected[k]) for k in expected) <= 1e-6
+        # chains are summed edge by edge in path order, like Dijkstra: bit-identical
+        assert got == expected
         pairs += len(expected)
     return pairs
 
@@ -58,6 +60,40 @@ def test_sao_paulo_walk_nodes_equal_networkx(spo_walk):
     rng = np.random.default_rng(7)
     sources = rng.choice(spo_walk.n_nodes, 40, replace=False)
     assert _assert_nodes_match_networkx(spo_walk, sources, 1000.0, "length") > 10_000
+
+
+def test_chain_shapes_equal_networkx():
+    """Shapes the chain contraction must get right: a ring with no junction, a loop back to
+    its own junction, and a chain of degree-2 nodes whose streets are one-way either way."""
+    from shapely import LineString
+
+    def polyline(*xy):
+        return [LineString([(500_000 + 100 * x0, 3_400_000 + 100 * y0),
+                            (500_000 + 100 * x1, 3_400_000 + 100 * y1)])
+                for (x0, y0), (x1, y1) in zip(xy[:-1], xy[1:])]
+
+    ring = polyline((0, 0), (2, 0), (3, 2), (1, 3), (-1, 2), (0, 0))
+    lollipop = polyline((10, 0), (11, 0), (12, 0), (13, 1), (14, 0), (13, -1), (12, 0))
+    mixed = polyline((20, 0), (21, 0), (22, 1), (23, 0), (24, 0), (25, 1))
+    lines = gpd.GeoDataFrame(
+        {"oneway": ["no"] * (len(ring) + len(lollipop)) + ["yes", "no", "-1", "no", "yes"]},
+        geometry=ring + lollipop + mixed, crs="EPSG:32650")
+    for mode in ("walk", "drive"):
+        network = sn.from_lines(lines, mode, oneway_col="oneway", largest_component=False)
+        chains = network.chains("length")
+        assert network.n_nodes == 5 + 6 + 6
+        # the ring got one promoted junction; the lollipop has its stick end and the joint
+        assert chains.junction.sum() == 1 + 2 + 2
+        sources = np.arange(network.n_nodes)
+        for weight, cutoff in (("length", 450.0), ("length", 5000.0), ("time", 600.0)):
+            _assert_nodes_match_networkx(network, sources, cutoff, weight)
+        # a source part-way along a street inside a chain
+        points = np.array([shapely.Point(500_000 + 250, 3_400_000 + 30),
+                           shapely.Point(500_000 + 1_350, 3_400_000 + 80),
+                           shapely.Point(500_000 + 2_150, 3_400_000 + 60)])
+        snapped = sn.snap_points(network, points, 100.0)
+        assert snapped.ok.all()
+        _check_points_against_oracle(network, snapped, snapped, "length", 5000.0)
 
 
 def _split_graph_oracle(network, points, weight):
@@ -184,3 +220,19 @@ def test_people_to_facility_on_one_way_streets_equals_networkx(town_drive):
         assert to_facility[label[t]] == pytest.approx(best, abs=1e-6)
         differs += abs(forward[t] - cost[t]) > 1e-6
     assert differs > 0  # one-way streets make the two directions differ somewhere
+
+
+def _town_pairs(network) -> int:
+    return sn.node_distances(network, np.arange(50), cutoff=500.0).n_pairs
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
+                    reason="needs the fork start method")
+def test_searches_work_in_forked_children(town_walk):
+    """The search threads are kept for the process; a forked child must start its own."""
+    import multiprocessing as mp
+
+    expected = _town_pairs(town_walk)  # the parent's pool exists from here on
+    with mp.get_context("fork").Pool(2) as pool:
+        got = pool.map_async(_town_pairs, [town_walk] * 2).get(timeout=120)
+    assert got == [expected, expected]

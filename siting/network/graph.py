@@ -19,6 +19,7 @@ from scipy.sparse import csgraph, csr_matrix
 
 from ..crs import require_metric
 from ..errors import NetworkError
+from .chains import Chains, build_chains
 
 # GB 50180-2018 equates the 15-minute life circle with a 800–1,000 m walk; 4 km/h makes
 # 15 minutes = 1,000 m, the upper end, and 5 minutes = 333 m.
@@ -231,6 +232,13 @@ class Network:
             indptr = np.zeros(self.n_nodes + 1, np.int64)
             np.cumsum(np.bincount(u, minlength=self.n_nodes), out=indptr[1:])
             self._csr[key] = (indptr, v.astype(np.int64), w.astype(np.float64))
+        return self._csr[key]
+
+    def chains(self, weight: str = "length") -> Chains:
+        """Junctions and the chains of degree-2 nodes between them, for the distance core."""
+        key = ("chains", weight)
+        if key not in self._csr:
+            self._csr[key] = build_chains(*self.csr(weight))
         return self._csr[key]
 
     def scipy_matrix(self, weight: str = "length") -> csr_matrix:

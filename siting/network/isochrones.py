@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from .graph import Network
-from .paths import _reach_kernel, _run_sources, _group
+from .paths import _group, seeded_node_reach
 from .snap import Snapped, attachments
 
 SAMPLES_PER_PARTIAL_STREET = 8
@@ -43,19 +43,11 @@ def isochrone_polygons(network: Network, sources: Snapped, *, weight: str,
     ``cost_limit`` (metres or seconds) and ``geometry``. With ``points`` (the sources'
     geometries) the connector from each source to its street is drawn too.
     """
-    indptr, indices, weights = network.csr(weight)
     cutoff = float(max(thresholds))
     sp, sn, sc = attachments(network, sources, weight, "source")
     seed_ptr, seed_node, seed_cost = _group(sp, len(sources), sn, sc)
-    no_targets = np.zeros(network.n_nodes + 1, dtype=np.int64)
-    parts = _run_sources(
-        lambda chunk: _reach_kernel(indptr, indices, weights, seed_ptr, seed_node, seed_cost,
-                                    no_targets, np.zeros(0, np.int64), np.zeros(0), 0, cutoff,
-                                    chunk, True),
-        np.flatnonzero(sources.ok).astype(np.int64), None)
-    src = np.concatenate([p[0] for p in parts] + [np.zeros(0, np.int64)])
-    node = np.concatenate([p[1] for p in parts] + [np.zeros(0, np.int64)])
-    cost = np.concatenate([p[2] for p in parts] + [np.zeros(0)])
+    src, node, cost = seeded_node_reach(network, weight, seed_ptr, seed_node, seed_cost,
+                                        np.flatnonzero(sources.ok).astype(np.int64), cutoff)
     reached = pd.DataFrame({"src": src, "node": node, "cost": cost})
     # seconds per metre of each street, so time budgets convert into distance along it
     rate = np.ones(len(network.street_u))
