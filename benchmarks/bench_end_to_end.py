@@ -5,22 +5,29 @@ from OSM buildings on a 100 m grid, the official secondary-school catchments as 
 facilities from OSM POIs, six rules, proposals, the full report. Targets: < 60 s, < 4 GB.
 
 Liechtenstein (../shared/data/liechtenstein): its 11 municipalities (OSM admin level 8), the
-same report serially and on a Dask LocalCluster of 2 workers; the ratio is recorded.
+same report serially and on a Dask LocalCluster of 2 workers; the ratio is recorded, and what
+each district's task is sent (``task_inputs``): the pickled size of its slice of the inputs
+(BatchInputs.slice_for) against the whole inputs, and the nodes of its walk network.
 
 Each part runs in a fresh process so its peak memory is its own.
 
-    python benchmarks/bench_end_to_end.py
+    python benchmarks/bench_end_to_end.py                       # both parts
+    python benchmarks/bench_end_to_end.py --only liechtenstein  # one part; the others' results
+                                                                # in the JSON file are kept
 
 Writes benchmarks/results/end_to_end.json.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import multiprocessing as mp
 import os
+import pickle
 import platform
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -110,6 +117,27 @@ def liechtenstein(queue) -> None:
     rules = [r for r in _rules() if r.id in ("GB50180-KG", "E2E-SCHOOL", "E2E-SPORT")]
     inputs = BatchInputs.from_area(area)
     options = ReportOptions(title="Liechtenstein", lang="en", tiles=None)
+
+    # what each district's task is sent: its slice, against the whole inputs sent before
+    whole_mb = len(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL)) / 1e6
+    per_district = {}
+    for name in inputs.names:
+        t = time.perf_counter()
+        part = inputs.slice_for(name, rules, options)
+        seconds = time.perf_counter() - t
+        per_district[name] = {
+            "slice_mb": round(len(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)) / 1e6, 2),
+            "walk_nodes": part.networks["walk"].n_nodes, "facilities": len(part.facilities),
+            "slicing_seconds": round(seconds, 3)}
+    sizes = [d["slice_mb"] for d in per_district.values()]
+    nodes = [d["walk_nodes"] for d in per_district.values()]
+    task_inputs = {
+        "whole_inputs_mb": round(whole_mb, 2), "whole_walk_nodes": inputs.networks["walk"].n_nodes,
+        "whole_facilities": len(inputs.facilities),
+        "slice_mb_largest": max(sizes), "slice_mb_median": round(statistics.median(sizes), 2),
+        "slice_walk_nodes_largest": max(nodes),
+        "slice_walk_nodes_median": round(statistics.median(nodes)),
+        "per_district": per_district}
     times, summaries = {}, {}
     for label, kwargs in (("serial", {"workers": 1}), ("dask_2_workers",
                                                       {"scheduler": "local", "workers": 2})):
@@ -124,7 +152,7 @@ def liechtenstein(queue) -> None:
     identical = summaries["serial"].equals(summaries["dask_2_workers"])
     queue.put({"municipalities": len(area.districts), "seconds": {k: round(v, 2) for k, v in times.items()},
                "dask_speedup": round(times["serial"] / times["dask_2_workers"], 2),
-               "identical_results": bool(identical)})
+               "identical_results": bool(identical), "task_inputs": task_inputs})
 
 
 def _run(target) -> dict:
@@ -143,15 +171,29 @@ def _run(target) -> dict:
         proc.join()
 
 
-def main() -> int:
+PARTS = {"las_palmas": las_palmas, "liechtenstein": liechtenstein}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=sorted(PARTS), action="append",
+                        help="run only this part (repeatable); other parts' results are kept")
+    args = parser.parse_args(argv)
     if not DATA.exists():
         print(f"missing {DATA}", file=sys.stderr)
         return 1
-    report = {"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
-                          "load_average_at_start": os.getloadavg()[0]},
-              "targets": {"las_palmas_seconds": 60, "las_palmas_peak_gb": 4},
-              "las_palmas": _run(las_palmas), "liechtenstein": _run(liechtenstein)}
     out = HERE / "results" / "end_to_end.json"
+    report = json.loads(out.read_text()) if args.only and out.exists() else {}
+    for name in PARTS:  # results kept from an earlier run keep that run's load
+        if isinstance(report.get(name), dict) and "machine" in report:
+            report[name].setdefault("load_average_at_start",
+                                    report["machine"].get("load_average_at_start"))
+    report.update({"machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                               "load_average_at_start": os.getloadavg()[0]},
+                   "targets": {"las_palmas_seconds": 60, "las_palmas_peak_gb": 4}})
+    for name in args.only or list(PARTS):
+        load = os.getloadavg()[0]
+        report[name] = _run(PARTS[name]) | {"load_average_at_start": load}
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0

@@ -12,32 +12,45 @@ while the others finish. The parent process writes the summary files.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
 from .errors import SitingError
 from .report.batch import (BatchInputs, BatchResult, DistrictOutcome, ReportOptions,
-                           run_district_safely, run_serially, write_reports)
+                           district_inputs, run_district_safely, run_serially, write_reports)
 
-# what a pool worker received once at start-up (inputs can hold whole street networks)
+# what a pool worker received once at start-up: the rules and options (small); each task
+# brings its own district's slice of the inputs
 _WORKER_STATE: dict[str, Any] = {}
+# tasks handed out per worker at a time: enough to keep workers busy, few enough that the
+# slices waiting to be sent do not add up to the whole inputs in this process
+_IN_FLIGHT_PER_WORKER = 2
 
 
-def _init_worker(inputs: BatchInputs, rules: Sequence, options: ReportOptions) -> None:
-    _WORKER_STATE.update(inputs=inputs, rules=rules, options=options)
+def _init_worker(rules: Sequence, options: ReportOptions) -> None:
+    _WORKER_STATE.update(rules=rules, options=options)
 
 
-def _pool_task(name: str, folder: Path) -> tuple[DistrictOutcome, str | None]:
+def _pool_task(name: str, folder: Path, inputs: BatchInputs) -> tuple[DistrictOutcome, str | None]:
     state = _WORKER_STATE
-    return run_district_safely(name, folder, state["inputs"], state["rules"], state["options"])
+    return run_district_safely(name, folder, inputs, state["rules"], state["options"])
+
+
+def _slices(jobs: Sequence[tuple[str, Path]], inputs: BatchInputs, rules: Sequence,
+            options: ReportOptions) -> Iterator[tuple[int, str, Path, BatchInputs]]:
+    """Each job with its district's slice, made only when the job is about to be sent."""
+    for i, (name, folder) in enumerate(jobs):
+        yield i, name, folder, district_inputs(inputs, name, rules, options)
 
 
 def process_pool(workers: int | None = None):
     """An executor running districts on a local process pool of ``workers`` processes.
 
-    Inputs go to each worker once, at start-up, not with every task.
+    Rules and options go to each worker once, at start-up; each task carries its district's
+    slice of the inputs (:meth:`~siting.report.BatchInputs.slice_for`), so what a worker holds
+    is bounded by the district, not by the whole study area.
     """
     workers = workers or os.cpu_count() or 1
     if workers < 1:
@@ -48,13 +61,26 @@ def process_pool(workers: int | None = None):
             return
         import multiprocessing as mp
 
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
-                                 mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                                 initargs=(inputs, list(rules), options)) as pool:
-            futures = {pool.submit(_pool_task, name, folder): (name, folder)
-                       for name, folder in jobs}
-            for future in as_completed(futures):
-                yield _result_or_error(future, *futures[future])
+        rules = list(rules)
+        size = min(workers, len(jobs))
+        with ProcessPoolExecutor(max_workers=size, mp_context=mp.get_context("spawn"),
+                                 initializer=_init_worker, initargs=(rules, options)) as pool:
+            pending = _slices(jobs, inputs, rules, options)
+            running: dict = {}
+
+            def submit_next() -> None:
+                for _, name, folder, part in pending:
+                    running[pool.submit(_pool_task, name, folder, part)] = (name, folder)
+                    return
+
+            for _ in range(size * _IN_FLIGHT_PER_WORKER):
+                submit_next()
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    name, folder = running.pop(future)
+                    submit_next()
+                    yield _result_or_error(future, name, folder)
 
     return execute
 
@@ -62,20 +88,39 @@ def process_pool(workers: int | None = None):
 def dask_executor(client):
     """An executor submitting one task per district to a ``dask.distributed`` client.
 
-    The inputs are scattered to every worker once; a district whose worker fails (an
-    exception, a killed process) comes back as an ``error`` outcome.
+    Each task's slice of the inputs (:meth:`~siting.report.BatchInputs.slice_for`) is
+    scattered to one worker just before the task is submitted, and released when it is done;
+    nothing is broadcast. A district whose worker fails (an exception, a killed process)
+    comes back as an ``error`` outcome.
     """
     from dask.distributed import as_completed as dask_completed
 
     def execute(task, jobs, inputs, rules, options):
         if not jobs:
             return
-        shared = client.scatter(inputs, broadcast=True)
-        futures = {client.submit(task, name, folder, shared, list(rules), options,
-                                 pure=False, key=f"siting-district-{i}"): (name, folder)
-                   for i, (name, folder) in enumerate(jobs)}
-        for future in dask_completed(list(futures)):
-            yield _result_or_error(future, *futures[future])
+        rules = list(rules)
+        threads = max(1, sum(client.nthreads().values()))
+        pending = _slices(jobs, inputs, rules, options)
+        running: dict = {}
+        completed = dask_completed()
+
+        def submit_next() -> None:
+            for i, name, folder, part in pending:
+                data = client.scatter(part, hash=False)
+                future = client.submit(task, name, folder, data, rules, options, pure=False,
+                                       key=f"siting-district-{i}")
+                running[future] = (name, folder, data)
+                completed.add(future)
+                return
+
+        for _ in range(min(len(jobs), threads * _IN_FLIGHT_PER_WORKER)):
+            submit_next()
+        for future in completed:
+            name, folder, data = running.pop(future)
+            submit_next()
+            outcome = _result_or_error(future, name, folder)
+            del data  # the slice is released on the cluster with its last reference
+            yield outcome
 
     return execute
 

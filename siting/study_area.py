@@ -449,7 +449,9 @@ class StudyArea:
         from .network.snap import snap_points
 
         if not isinstance(kind, gpd.GeoDataFrame):
-            snapped = self.snapped("facilities", mode).subset(sources.index.to_numpy())
+            # by label: a batch task's facilities keep their numbers in the whole batch
+            snapped = self.snapped("facilities", mode).subset(
+                self.facilities.index.get_indexer(sources.index))
         else:
             snapped = snap_points(self.network(mode), sources.geometry.to_numpy(),
                                   max_distance=self.snap_distance[mode])

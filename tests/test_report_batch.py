@@ -329,3 +329,120 @@ def test_shanghai_summary_equals_the_assessment(sh_report, shanghai):
 def test_report_run_times(li_report, sh_report):
     """The batch stays interactive: seconds, not minutes, on the 2-core machine."""
     assert TIMES["liechtenstein"] < 60 and TIMES["shanghai"] < 60, TIMES
+
+
+# ---------------------------------------------------------------------------------------------
+# slices: each district's task gets its part of the inputs, and computes the same numbers
+# ---------------------------------------------------------------------------------------------
+LI_OPTIONS = ReportOptions(title="Liechtenstein", lang="en", tiles=None)
+
+
+def test_district_slices_are_much_smaller_than_the_inputs(li_report):
+    import pickle
+
+    _, inputs, rules = li_report
+    whole = inputs.networks["walk"]
+    whole_bytes = len(pickle.dumps(inputs))
+    nodes, sizes = {}, {}
+    for name in inputs.names:
+        part = inputs.slice_for(name, rules, LI_OPTIONS)
+        assert part.names == [name]
+        assert len(part.cells) == int((inputs.cells["_district"] == name).sum())
+        nodes[name] = part.networks["walk"].n_nodes
+        sizes[name] = len(pickle.dumps(part))
+        # facilities keep their order and their numbers in the whole batch
+        assert list(part.facility_ids) == sorted(part.facility_ids)
+        assert len(part.facilities) < len(inputs.facilities)
+    assert max(nodes.values()) < whole.n_nodes
+    assert max(sizes.values()) < whole_bytes
+    # the small municipalities of the Unterland get a fraction of the country's streets
+    assert nodes["Ruggell"] < 0.25 * whole.n_nodes, nodes
+    assert sizes["Ruggell"] < 0.25 * whole_bytes, sizes
+
+
+def test_a_border_cell_reaches_the_facility_across_the_border_in_its_slice(li_report):
+    """Point level: cells reach the same facility at the same distance, to the last digit,
+    on the district's slice as on the whole network with every facility."""
+    _, inputs, rules = li_report
+    across = []
+    for name in inputs.names:
+        if name == "Planken":  # broken on purpose (negative population)
+            continue
+        part = inputs.slice_for(name, rules, LI_OPTIONS)
+        boundary = inputs.districts.set_index("district").geometry[name]
+        for rule in rules:
+            whole = inputs.area_for(name).nearest(list(rule.facility), rule.mode, rule.threshold)
+            sliced = part.area_for(name).nearest(list(rule.facility), rule.mode,
+                                                 rule.threshold)
+            pd.testing.assert_frame_equal(sliced, whole, check_exact=True)
+            reached = sliced[sliced["status"] == "reached"]
+            for cell, row in reached.iterrows():
+                facility = inputs.facilities.geometry.iloc[int(row["facility"])]
+                if not facility.within(boundary):
+                    across.append((name, rule.id, cell, row["distance_m"]))
+    # Gamprin's and Vaduz's schools within 500 m include one across the municipal border
+    assert {name for name, *_ in across} >= {"Gamprin", "Vaduz"}, across
+    assert all(0 < d <= 500.0 for *_, d in across)
+
+
+def test_unbounded_rules_keep_the_whole_network(li_report):
+    from siting.rules import MeanTravelRule, ServiceRadiusRule
+
+    _, inputs, rules = li_report
+    whole = inputs.networks["walk"]
+    schools = int((inputs.facilities["kind"] == "school").sum())
+    bounded = inputs.slice_for("Ruggell", rules, LI_OPTIONS)
+    assert bounded.networks["walk"].n_nodes < whole.n_nodes
+    assert int((bounded.facilities["kind"] == "school").sum()) < schools
+    for extra in (ServiceRadiusRule(id="T-RADIUS", facility="school", threshold="2 km",
+                                    mode="walk", decisive="network_mean"),
+                  MeanTravelRule(id="T-MEAN", facility="school", threshold="20 min",
+                                 mode="walk")):
+        part = inputs.slice_for("Ruggell", rules + [extra], LI_OPTIONS)
+        # a search without a cutoff: the mode's whole network, every facility of the kind
+        assert part.networks["walk"] is whole
+        assert int((part.facilities["kind"] == "school").sum()) == schools
+        assert int((part.facilities["kind"] == "kindergarten").sum()) < \
+            int((inputs.facilities["kind"] == "kindergarten").sum())
+
+
+def test_district_outputs_are_identical_from_slices(li_report, tmp_path):
+    """Tables, gap layers (uncovered cells, isochrones) and proposed sites: the same files
+    from a slice as from the whole inputs."""
+    from siting.report import proposals_by_propose
+    from siting.report.batch import run_district
+
+    _, inputs, rules = li_report
+    options = ReportOptions(title="Liechtenstein", lang="en", tiles=None,
+                            proposals=proposals_by_propose(time_limit=10))
+    for name in ("Ruggell", "Gamprin"):
+        part = inputs.slice_for(name, rules, options)
+        assert part.networks["walk"].n_nodes < 0.5 * inputs.networks["walk"].n_nodes
+        whole = run_district(name, tmp_path / "whole" / name, inputs, rules, options)
+        sliced = run_district(name, tmp_path / "slice" / name, part, rules, options)
+        pd.testing.assert_frame_equal(sliced.table, whole.table, check_exact=True)
+        assert sliced.info == whole.info
+        layers = [layer for layer, _ in pyogrio.list_layers(whole.folder / "gaps.gpkg")]
+        assert [layer for layer, _ in pyogrio.list_layers(sliced.folder / "gaps.gpkg")] == layers
+        assert {"uncovered_cells", "isochrones", "proposed_sites"} <= set(layers)
+        for layer in layers:
+            pd.testing.assert_frame_equal(
+                gpd.read_file(sliced.folder / "gaps.gpkg", layer=layer),
+                gpd.read_file(whole.folder / "gaps.gpkg", layer=layer), check_exact=True)
+
+
+def test_serial_runs_send_each_task_its_slice(li_report):
+    from siting.report.batch import run_serially
+
+    _, inputs, rules = li_report
+    received = {}
+
+    def task(name, folder, task_inputs, task_rules, task_options):
+        received[name] = task_inputs
+        return None, None
+
+    jobs = [(name, None) for name in ("Ruggell", "Vaduz")]
+    list(run_serially(task, jobs, inputs, rules, LI_OPTIONS))
+    for name, part in received.items():
+        assert part.names == [name]
+        assert part.networks["walk"].n_nodes < inputs.networks["walk"].n_nodes

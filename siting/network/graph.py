@@ -285,28 +285,8 @@ class Network:
 
     # -- cleaning ------------------------------------------------------------------------------
     def _subset_nodes(self, keep_node: np.ndarray) -> Network:
-        new_index = np.full(self.n_nodes, -1, np.int64)
-        new_index[keep_node] = np.arange(int(keep_node.sum()))
-        keep_street = keep_node[self.street_u] & keep_node[self.street_v]
-        keep_edge = keep_node[self.edge_u] & keep_node[self.edge_v]
-        edge_index = np.full(self.n_edges, -1, np.int64)
-        edge_index[keep_edge] = np.arange(int(keep_edge.sum()))
-        fwd = self.street_fwd[keep_street]
-        bwd = self.street_bwd[keep_street]
-        return replace(
-            self,
-            node_id=self.node_id[keep_node], x=self.x[keep_node], y=self.y[keep_node],
-            edge_u=new_index[self.edge_u[keep_edge]], edge_v=new_index[self.edge_v[keep_edge]],
-            edge_length=self.edge_length[keep_edge], edge_time=self.edge_time[keep_edge],
-            street_geometry=self.street_geometry[keep_street],
-            street_u=new_index[self.street_u[keep_street]],
-            street_v=new_index[self.street_v[keep_street]],
-            street_length=self.street_length[keep_street],
-            street_fwd=np.where(fwd >= 0, edge_index[np.maximum(fwd, 0)], -1),
-            street_bwd=np.where(bwd >= 0, edge_index[np.maximum(bwd, 0)], -1),
-            dropped_nodes=self.dropped_nodes + int((~keep_node).sum()),
-            _csr={}, _tree=None,
-        )
+        """The streets between kept nodes (a kept node no street uses goes too)."""
+        return self.subset_streets(keep_node[self.street_u] & keep_node[self.street_v])
 
     def _drop_unused_nodes(self) -> Network:
         used = np.zeros(self.n_nodes, bool)
@@ -338,3 +318,53 @@ class Network:
                 "people cannot reach some facilities",
             )
         return self._subset_nodes(labels == biggest)
+
+    # -- parts -----------------------------------------------------------------------------
+    def subset_streets(self, keep: np.ndarray) -> Network:
+        """Only the streets where ``keep`` is true, whole and in both allowed directions, with
+        the nodes they use.
+
+        Street, edge and node order is kept: street ``i`` of the result is the ``i``-th kept
+        street (``np.flatnonzero(keep)[i]``), so points snapped on this network can be carried
+        over by renumbering. Components are not filtered again: a subset may fall into pieces,
+        which leaves every path that stays inside it as long as it was.
+        """
+        keep = np.asarray(keep, dtype=bool)
+        if keep.shape != self.street_u.shape:
+            raise NetworkError("keep", keep.shape, "needs one flag per street",
+                               f"pass a boolean array of length {len(self.street_u)}")
+        node = np.zeros(self.n_nodes, bool)
+        node[self.street_u[keep]] = True
+        node[self.street_v[keep]] = True
+        new_node = np.cumsum(node) - 1
+        fwd, bwd = self.street_fwd[keep], self.street_bwd[keep]
+        edge = np.zeros(self.n_edges, bool)
+        edge[fwd[fwd >= 0]] = True
+        edge[bwd[bwd >= 0]] = True
+        new_edge = np.cumsum(edge) - 1
+        return replace(
+            self,
+            node_id=self.node_id[node], x=self.x[node], y=self.y[node],
+            edge_u=new_node[self.edge_u[edge]], edge_v=new_node[self.edge_v[edge]],
+            edge_length=self.edge_length[edge], edge_time=self.edge_time[edge],
+            street_geometry=self.street_geometry[keep],
+            street_u=new_node[self.street_u[keep]], street_v=new_node[self.street_v[keep]],
+            street_length=self.street_length[keep],
+            street_fwd=np.where(fwd >= 0, new_edge[np.maximum(fwd, 0)], -1),
+            street_bwd=np.where(bwd >= 0, new_edge[np.maximum(bwd, 0)], -1),
+            dropped_nodes=self.dropped_nodes + int((~node).sum()),
+            _csr={}, _tree=None,
+        )
+
+    def top_speed_mps(self) -> float:
+        """The fastest way over this network, edges or connectors, in metres per second: a
+        search within ``t`` seconds never ends farther than ``t`` × this (straight line)."""
+        moving = self.edge_time > 0
+        edges = float(np.max(self.edge_length[moving] / self.edge_time[moving])) \
+            if moving.any() else 0.0
+        return max(edges, float(self.speed_mps))
+
+    def __getstate__(self) -> dict:
+        # the search arrays and the spatial index are rebuilt on demand: a network sent to
+        # another process (a batch worker) carries its arrays only
+        return {**self.__dict__, "_csr": {}, "_tree": None}

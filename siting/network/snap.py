@@ -59,6 +59,9 @@ class Snapped:
 def snap_points(network: Network, points: np.ndarray, max_distance: float) -> Snapped:
     """Snap point geometries (same CRS as ``network``) to their nearest streets.
 
+    Of equally near streets the lowest-numbered wins, so the same points snap the same way on
+    any copy of the network that keeps those streets in order.
+
     Parameters
     ----------
     network
@@ -76,8 +79,12 @@ def snap_points(network: Network, points: np.ndarray, max_distance: float) -> Sn
     if n:
         tree = network.street_tree()
         (point_idx, street_idx), dist = tree.query_nearest(
-            points, max_distance=max_distance, return_distance=True, all_matches=False)
-        # query_nearest may list several equidistant streets per point: keep the first
+            points, max_distance=max_distance, return_distance=True, all_matches=True)
+        # a point facing a junction is equally near every street meeting there: take the
+        # lowest-numbered, not whichever the tree meets first, so the answer is the same on
+        # any network that keeps these streets in order (a batch task's cut network)
+        order = np.lexsort((street_idx, point_idx))
+        point_idx, street_idx, dist = point_idx[order], street_idx[order], dist[order]
         first = np.unique(point_idx, return_index=True)[1]
         point_idx, street_idx, dist = point_idx[first], street_idx[first], dist[first]
         street[point_idx] = street_idx

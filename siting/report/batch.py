@@ -13,10 +13,21 @@
 
 Why district by district
     Each district becomes its own :class:`~siting.StudyArea` (its boundary, its cells) over
-    the *shared* facilities and networks, so people near a border still reach the facility
+    the facilities and networks around it, so people near a border still reach the facility
     across it, and the numbers equal those of one ``assess()`` over the whole area. A district
     whose data is broken (invalid boundary, negative population...) fails alone: the index
     lists it with its error and the others finish.
+
+    Each district's task receives only its slice of the inputs
+    (:meth:`BatchInputs.slice_for`): the street networks cut to a box around the district
+    widened by the farthest its rules, maps, isochrones and proposals travel on each mode
+    (plus the snap distance), and the facilities within that reach, keeping their order and
+    numbers. What a worker holds is then bounded by its district, not by the study area, and
+    the results are the same to the last digit (:mod:`siting.report.slices` says why). A
+    mode searched without a cutoff (service-radius network readings, mean travel) keeps its
+    whole network; kinds read everywhere (counts per population, straight-line readings)
+    keep all their facilities; rules of unknown classes and ``proposals`` callables of your
+    own get the whole inputs.
 
 Reruns
     A district is skipped when its ``done.json`` fingerprint (rules, options, the district's
@@ -33,6 +44,7 @@ import re
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +100,9 @@ class ReportOptions:
         ``newly_covered``, or ``None``; :func:`proposals_by_propose` runs
         :func:`siting.propose.propose`. Drawn on the maps, listed on the page, written to
         ``gaps.gpkg``. A district whose targets no site can meet (``InfeasibleError``) keeps
-        its report, with the reason where the sites would be.
+        its report, with the reason where the sites would be. A callable of your own may read
+        anything in the district's study area, so batch tasks then receive the whole inputs
+        rather than their district's slice (:meth:`BatchInputs.slice_for`).
     """
 
     title: str = "siting"
@@ -114,7 +128,7 @@ class BatchInputs:
     """Layers of a batch, in one metric CRS, cells already assigned to districts.
 
     Build with :func:`prepare_inputs` (which validates the shared layers up front) or
-    :meth:`from_area`.
+    :meth:`from_area`. :meth:`slice_for` gives the part one district's task needs.
     """
 
     districts: gpd.GeoDataFrame            # "district" + any columns, one row per district
@@ -124,6 +138,8 @@ class BatchInputs:
     crs: Any
     snap_distance: dict[str, float] | None = None
     outside_population: float = 0.0
+    # a slice only: row numbers of its facilities in the whole batch (siting.report.slices)
+    facility_ids: np.ndarray | None = None
     _hashes: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -149,12 +165,40 @@ class BatchInputs:
         cells = None
         if self.cells is not None:
             cells = self.cells[self.cells["_district"] == name].drop(columns=["_district"])
-        return StudyArea(district, cells, self.facilities, self.networks, district_col="district",
-                         crs=self.crs, clip=False, snap_distance=self.snap_distance)
+        area = StudyArea(district, cells, self.facilities, self.networks,
+                         district_col="district", crs=self.crs, clip=False,
+                         snap_distance=self.snap_distance)
+        if self.facility_ids is not None:
+            # a slice: facilities keep their numbers in the whole batch (nearest-facility
+            # labels, and the notes and errors that name facilities, read as without slicing)
+            area.facilities.index = pd.Index(self.facility_ids, name="facility")
+        return area
+
+    def slice_for(self, name: str, rules: Sequence[Rule],
+                  options: ReportOptions | None = None) -> BatchInputs:
+        """The part of these inputs district ``name``'s task reads, sized by the district.
+
+        Its row and cells; per mode, the network cut to a box around the district widened by
+        the farthest its rules, maps, isochrones and proposals travel on that mode (plus the
+        snap distance), with the streets its cells and facilities snap to; the facilities
+        within reach, in their order and keeping their numbers. :meth:`area_for` on the slice
+        computes exactly what it computes on the whole inputs.
+
+        Not cut: the network of a mode on which a rule searches without a cutoff (the
+        network readings of a service-radius rule, mean travel time or distance), every
+        facility of a kind a rule reads everywhere (counts and sums per population, areas,
+        shares, units; straight-line readings), and nothing at all when a rule is of a class
+        this module does not know or ``options.proposals`` is a callable other than
+        :func:`proposals_by_propose` (either may read anything). See
+        :mod:`siting.report.slices` for why the results stay the same.
+        """
+        from .slices import district_slice
+
+        return district_slice(self, name, list(rules), options or ReportOptions())
 
     def district_hash(self, name: str) -> str:
         """Digest of one district's own data (boundary, cells) plus the shared layers."""
-        if not self._hashes:
+        if "shared" not in self._hashes:
             self._hashes["shared"] = _shared_hash(self)
             if self.cells is not None:
                 self._hashes["cells"] = _row_hashes(self.cells.drop(columns=["_district"]))
@@ -618,12 +662,27 @@ def run_district_safely(name: str, folder: Path, inputs: BatchInputs, rules: Seq
                                 f"{type(exc).__name__}: {exc}"), traceback.format_exc())
 
 
+def district_inputs(inputs: BatchInputs, name: str, rules: Sequence[Rule],
+                    options: ReportOptions) -> BatchInputs:
+    """What a district's task receives: :meth:`BatchInputs.slice_for`, or the whole inputs
+    when the slice cannot be made (the district's own data is broken in a way the slicing
+    meets first: its task then reports the error exactly as it always has)."""
+    try:
+        return inputs.slice_for(name, rules, options)
+    except Exception as exc:  # noqa: BLE001  one broken district must not stop the batch
+        warnings.warn(f"district {name!r}: its slice of the inputs could not be made "
+                      f"({type(exc).__name__}: {exc}); its task gets the whole inputs",
+                      stacklevel=2)
+        return dataclasses.replace(inputs, _hashes={})
+
+
 def run_serially(task: Callable, jobs: Sequence[tuple[str, Path]], inputs: BatchInputs,
                  rules: Sequence[Rule], options: ReportOptions
                  ) -> Iterable[tuple[DistrictOutcome, str | None]]:
-    """The default executor: one district after another in this process."""
+    """The default executor: one district after another in this process, each on its slice
+    of the inputs (as on a worker, so every executor computes the same thing)."""
     for name, folder in jobs:
-        yield task(name, folder, inputs, rules, options)
+        yield task(name, folder, district_inputs(inputs, name, rules, options), rules, options)
 
 
 def _record(outcome: DistrictOutcome, trace: str | None, fingerprint: str) -> None:
@@ -827,5 +886,5 @@ def _merge_gaps(path: Path, inputs: BatchInputs, outcomes: Sequence[DistrictOutc
 
 
 __all__ = ["BatchInputs", "BatchResult", "DistrictOutcome", "GAP_LAYERS", "ReportOptions",
-           "prepare_inputs", "proposals_by_propose", "rule_failures", "run_district", "slugify",
-           "write_reports"]
+           "district_inputs", "prepare_inputs", "proposals_by_propose", "rule_failures",
+           "run_district", "slugify", "write_reports"]
