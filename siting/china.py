@@ -153,15 +153,7 @@ def gcj02_to_wgs84(lon: object, lat: object) -> tuple[Array, Array]:
     the 1e-10 degree tolerance. Points outside China are returned unchanged.
     """
     gx, gy = _as_arrays(lon, lat)
-    wx, wy = gx.copy(), gy.copy()
-    for _ in range(_MAX_ITER):
-        fx, fy = wgs84_to_gcj02(wx, wy)
-        ex, ey = fx - gx, fy - gy
-        wx, wy = wx - ex, wy - ey
-        err = np.nanmax(np.abs(np.concatenate([np.ravel(ex), np.ravel(ey)])), initial=0.0)
-        if err < _TOLERANCE_DEG:
-            break
-    return wx, wy
+    return _refine_inverse(wgs84_to_gcj02, gx, gy, gx.copy(), gy.copy())
 
 
 def gcj02_to_bd09(lon: object, lat: object) -> tuple[Array, Array]:
@@ -189,15 +181,23 @@ def bd09_to_gcj02(lon: object, lat: object) -> tuple[Array, Array]:
     inside = in_china(bx, by)
     gx = np.where(inside, z * np.cos(theta), bx)
     gy = np.where(inside, z * np.sin(theta), by)
+    return _refine_inverse(gcj02_to_bd09, bx, by, gx, gy, only=inside)
+
+
+def _refine_inverse(forward, tx: Array, ty: Array, x: Array, y: Array,
+                    only: Array | None = None) -> tuple[Array, Array]:
+    """Fixed-point steps ``p ← p − (forward(p) − t)`` from ``(x, y)`` until ``forward`` maps
+    the points onto ``(tx, ty)`` within :data:`_TOLERANCE_DEG`; points outside ``only`` stay."""
     for _ in range(_MAX_ITER):
-        fx, fy = gcj02_to_bd09(gx, gy)
-        ex = np.where(inside, fx - bx, 0.0)
-        ey = np.where(inside, fy - by, 0.0)
-        gx, gy = gx - ex, gy - ey
+        fx, fy = forward(x, y)
+        ex, ey = fx - tx, fy - ty
+        if only is not None:
+            ex, ey = np.where(only, ex, 0.0), np.where(only, ey, 0.0)
+        x, y = x - ex, y - ey
         err = np.nanmax(np.abs(np.concatenate([np.ravel(ex), np.ravel(ey)])), initial=0.0)
         if err < _TOLERANCE_DEG:
             break
-    return gx, gy
+    return x, y
 
 
 def wgs84_to_bd09(lon: object, lat: object) -> tuple[Array, Array]:

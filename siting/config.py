@@ -31,7 +31,8 @@ Relative paths are relative to the YAML file.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -221,6 +222,14 @@ class _Checker:
     def error(self, key: str, value: object, problem: str, fix: str) -> ConfigError:
         return ConfigError(f"{self.name}: {key}" if self.name else key, value, problem, fix)
 
+    @contextmanager
+    def reported_as(self, key: str, value: object) -> Iterator[None]:
+        """A library error raised inside, told as a problem with config key ``key``."""
+        try:
+            yield
+        except SitingError as exc:
+            raise self.error(key, value, exc.problem, exc.fix) from exc
+
     def mapping(self, value: object, key: str, allowed: Sequence[str]) -> dict[str, Any]:
         if value is None:
             return {}
@@ -268,11 +277,8 @@ def _layer(check: _Checker, value: object, key: str) -> dict[str, Any]:
     if spec.get("coordinate_system") is not None:
         from .china import parse_coordinate_system
 
-        try:
+        with check.reported_as(f"{key}.coordinate_system", spec["coordinate_system"]):
             spec["coordinate_system"] = parse_coordinate_system(spec["coordinate_system"])
-        except SitingError as exc:
-            raise check.error(f"{key}.coordinate_system", spec["coordinate_system"],
-                              exc.problem, exc.fix) from exc
     return spec
 
 
@@ -314,10 +320,8 @@ def _inputs(check: _Checker, raw: object) -> dict[str, Any]:
     if "crs" in inputs:
         from .crs import require_metric
 
-        try:
+        with check.reported_as("inputs.crs", inputs["crs"]):
             require_metric(inputs["crs"])
-        except SitingError as exc:
-            raise check.error("inputs.crs", inputs["crs"], exc.problem, exc.fix) from exc
         out["crs"] = inputs["crs"]
     if "clip" in inputs:
         out["clip"] = check.boolean(inputs["clip"], "inputs.clip")
@@ -406,10 +410,8 @@ def rules_from_spec(spec: object, *, where: str | None = None, base: Path | None
         selector: str = entry.strip()
         if selector.endswith((".yaml", ".yml")):
             selector = str(check.file(selector, key))
-        try:
+        with check.reported_as(key, entry):
             found = list(load_rules(selector))
-        except SitingError as exc:
-            raise check.error(key, entry, exc.problem, exc.fix) from exc
         if overrides:
             if len(found) != 1:
                 raise check.error(key, entry, "overrides apply to one rule, and this selects "
@@ -466,10 +468,8 @@ def _options(check: _Checker, raw_assess: object, raw_outputs: object,
     if "tiles" in outputs:
         from .report.basemaps import tiles_system
 
-        try:
+        with check.reported_as("outputs.tiles", outputs["tiles"]):
             tiles_system(outputs["tiles"])
-        except SitingError as exc:
-            raise check.error("outputs.tiles", outputs["tiles"], exc.problem, exc.fix) from exc
         out["tiles"] = outputs["tiles"]
     if "offline" in outputs:
         out["offline"] = check.boolean(outputs["offline"], "outputs.offline")
@@ -479,10 +479,8 @@ def _options(check: _Checker, raw_assess: object, raw_outputs: object,
             from .units import parse_cutoff
 
             items = value if isinstance(value, list) else [value]
-            try:
+            with check.reported_as("outputs.isochrones", value):
                 [parse_cutoff(v, field="isochrones") for v in items]
-            except SitingError as exc:
-                raise check.error("outputs.isochrones", value, exc.problem, exc.fix) from exc
             value = items
         out["isochrones"] = value
     if "maps" in outputs:

@@ -81,6 +81,14 @@ def own_counts(raw, kind: str) -> pd.Series:
     return joined.groupby("NAME").size().reindex(districts["NAME"]).fillna(0).astype(int)
 
 
+def own_sums(raw, kind: str, column: str) -> pd.Series:
+    """``column`` summed over the facilities of ``kind`` per district name (own join)."""
+    districts, facilities = raw
+    points = facilities[facilities["kind"] == kind]
+    joined = gpd.sjoin(points, districts[["NAME", "geometry"]], predicate="within")
+    return joined.groupby("NAME")[column].sum().reindex(districts["NAME"]).fillna(0)
+
+
 def by_district(result, column: str) -> pd.Series:
     return result.table.set_index("district")[column]
 
@@ -154,13 +162,11 @@ def test_straight_line_readings_of_the_radius_rule(shanghai, raw):
 
 
 def test_capacity_per_population_vehicles(shanghai, raw):
-    districts, facilities = raw
+    districts, _ = raw
     rule = CapacityPerPopulationRule(id="T-AMB", facility="emergency_station", attribute="vehicles",
                                      rate="1 per 30000 people", check_at="area")
     result = rule.evaluate(shanghai)
-    stations = facilities[facilities["kind"] == "emergency_station"]
-    joined = gpd.sjoin(stations, districts[["NAME", "geometry"]], predicate="within")
-    vehicles = joined.groupby("NAME")["vehicles"].sum().reindex(districts["NAME"]).fillna(0)
+    vehicles = own_sums(raw, "emergency_station", "vehicles")
     population = districts.set_index("NAME")["POPU"].astype(float)
     np.testing.assert_allclose(by_district(result, "reading")[population.index],
                                vehicles / population * 30_000, rtol=1e-12)
@@ -173,14 +179,12 @@ def test_capacity_per_population_vehicles(shanghai, raw):
 
 
 def test_capacity_on_the_elderly_basis(shanghai, raw):
-    districts, facilities = raw
+    districts, _ = raw
     rule = CapacityPerPopulationRule(id="T-OLD", facility="community_health_centre",
                                      attribute="vehicles", rate="2 per 1000 people",
                                      basis="elderly")
     result = rule.evaluate(shanghai)
-    chc = facilities[facilities["kind"] == "community_health_centre"]
-    joined = gpd.sjoin(chc, districts[["NAME", "geometry"]], predicate="within")
-    supply = joined.groupby("NAME")["vehicles"].sum().reindex(districts["NAME"]).fillna(0)
+    supply = own_sums(raw, "community_health_centre", "vehicles")
     elderly = districts.set_index("NAME")["POPU"] * districts.set_index("NAME")["AGES_65P"]
     np.testing.assert_allclose(by_district(result, "population")[elderly.index], elderly)
     np.testing.assert_allclose(by_district(result, "reading")[elderly.index],
@@ -188,13 +192,11 @@ def test_capacity_on_the_elderly_basis(shanghai, raw):
 
 
 def test_area_per_capita(shanghai, raw):
-    districts, facilities = raw
+    districts, _ = raw
     rule = AreaPerCapitaRule(id="T-AREA", facility="community_health_centre",
                              attribute="area_m2", threshold="0.05 m2/person")
     result = rule.evaluate(shanghai)
-    chc = facilities[facilities["kind"] == "community_health_centre"]
-    joined = gpd.sjoin(chc, districts[["NAME", "geometry"]], predicate="within")
-    area = joined.groupby("NAME")["area_m2"].sum().reindex(districts["NAME"]).fillna(0)
+    area = own_sums(raw, "community_health_centre", "area_m2")
     population = districts.set_index("NAME")["POPU"].astype(float)
     np.testing.assert_allclose(by_district(result, "reading")[area.index], area / population)
     np.testing.assert_allclose(by_district(result, "shortfall")[area.index],

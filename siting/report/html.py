@@ -38,24 +38,25 @@ def _common(lang: str) -> dict[str, Any]:
             "generated": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
 
 
-def fmt_number(value: object, digits: int = 0) -> str:
-    """``12,345`` style, ``–`` for missing values."""
+def _finite(value: object) -> float | None:
+    """``value`` as a finite float, or ``None`` (missing, text, NaN, inf)."""
     try:
         v = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return "–"
-    if not np.isfinite(v):
-        return "–"
-    return f"{v:,.{digits}f}"
+        return None
+    return v if np.isfinite(v) else None
+
+
+def fmt_number(value: object, digits: int = 0) -> str:
+    """``12,345`` style, ``–`` for missing values."""
+    v = _finite(value)
+    return "–" if v is None else f"{v:,.{digits}f}"
 
 
 def fmt_value(value: object, unit: object) -> str:
     """A reading or requirement with its unit (shares as percentages)."""
-    try:
-        v = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "–"
-    if not np.isfinite(v):
+    v = _finite(value)
+    if v is None:
         return "–"
     if unit == "share":
         return f"{v * 100:.1f} %"
