@@ -456,8 +456,12 @@ def classify_pois(pois: pd.DataFrame, name_col: str = "name",
                   type_col: str | None = "type") -> pd.DataFrame:
     """Add a ``kind`` column from POI names and provider types (:mod:`siting.facility_kinds`).
 
-    Unclassified rows get ``kind = NaN``; their number is in ``attrs["unclassified"]`` and
-    the count per kind in ``attrs["kind_counts"]``.
+    Each row also gets ``kind_rule`` (the keyword or provider type that decided) and
+    ``kind_confidence`` (high / medium / low). Unclassified rows get ``kind = NaN``; their
+    number is in ``attrs["unclassified"]`` and the count per kind in ``attrs["kind_counts"]``.
+    Names with the right head noun can still be the wrong facility (a hospital's 急救中心, a
+    centre's 服务站, one centre entered twice): :func:`siting.poi_review.review_pois` finds
+    them, with reasons, before the POIs decide a verdict.
     """
     from .facility_kinds import classify_names
 
@@ -471,7 +475,9 @@ def classify_pois(pois: pd.DataFrame, name_col: str = "name",
                               f"use one of {list(pois.columns)} or type_col=None")
         types = pois[type_col]
     out = pois.copy()
-    out["kind"] = classify_names(pois[name_col], types)
+    explained = classify_names(pois[name_col], types, explain=True)
+    for column in explained.columns:
+        out[column] = explained[column]
     out.attrs["unclassified"] = int(out["kind"].isna().sum())
     out.attrs["kind_counts"] = out["kind"].value_counts().to_dict()
     return out

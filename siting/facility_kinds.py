@@ -208,7 +208,8 @@ def _name_stage(core: pd.Series, rules: pd.DataFrame, field: str,
 
 def classify_names(names: Sequence[str] | pd.Series,
                    types: Sequence[str] | pd.Series | None = None,
-                   *, path: str | Path | None = None) -> pd.Series:
+                   *, path: str | Path | None = None,
+                   explain: bool = False) -> pd.Series | pd.DataFrame:
     """Facility kind of each POI from its name and (optionally) its provider type.
 
     Stage 1 takes the rule keyword that ends last in the name (bracketed branch labels
@@ -225,10 +226,23 @@ def classify_names(names: Sequence[str] | pd.Series,
         Provider type strings such as Amap's ``"医疗保健服务;综合医院;卫生院|..."``.
     path
         Another catalogue file.
+    explain
+        Also say how each kind was decided (see Returns).
 
     Returns
     -------
-    Series of kind ids (object dtype), NaN where no rule matched, indexed like ``names``.
+    Series or DataFrame
+        Kind ids (object dtype), NaN where no rule matched, indexed like ``names``. With
+        ``explain=True`` a DataFrame with ``kind``, ``kind_rule`` (the stage and the keyword
+        or type that decided: ``"name:社区卫生服务中心"``, ``"type:急救中心"``,
+        ``"weak:学校"``) and ``kind_confidence``: ``high`` when the keyword ends the name
+        (its head noun), ``medium`` for a keyword inside the name or a provider type,
+        ``low`` for a generic word.
+
+    Examples
+    --------
+    >>> classify_names(["长桥街道社区卫生服务中心", "XX学校"], explain=True)["kind_rule"].tolist()
+    ['name:社区卫生服务中心', 'weak:学校']
     """
     names = pd.Series(names) if not isinstance(names, pd.Series) else names
     rules = load_classification_rules(path)
@@ -241,6 +255,8 @@ def classify_names(names: Sequence[str] | pd.Series,
     excluded = {order: _contains_any(full, rule["name_none"])
                 | _contains_any(type_text, rule["type_none"]) for order, rule in rules.iterrows()}
     best_rule = _name_stage(core, rules, "name_any", excluded)
+    stage = np.where(best_rule >= 0, 1, 0)
+    type_word = np.full(len(names), "", dtype=object)
 
     if types is not None:
         segments = type_text.str.split("|", expand=True)
@@ -254,16 +270,50 @@ def classify_names(names: Sequence[str] | pd.Series,
                     continue
                 hit = open_rows & _contains_any(segment, rule["type_any"]) & ~excluded[order]
                 best_rule[hit] = order
+                stage[hit] = 2
+                if explain and hit.any():
+                    type_word[hit] = [next(w for w in rule["type_any"] if w in text)
+                                      for text in segment[hit]]
                 open_rows &= ~hit
 
     open_rows = best_rule < 0
     if open_rows.any():
         weak = _name_stage(core, rules, "name_weak", excluded)
         best_rule[open_rows] = weak[open_rows]
+        stage[open_rows & (weak >= 0)] = 3
 
     kinds = rules["kind"].to_numpy(dtype=object)
     result = np.where(best_rule >= 0, kinds[np.maximum(best_rule, 0)], np.nan)
-    return pd.Series(result, index=names.index, name="kind", dtype=object)
+    kind = pd.Series(result, index=names.index, name="kind", dtype=object)
+    if not explain:
+        return kind
+    return _explain(kind, core, rules, best_rule, stage, type_word)
+
+
+def _explain(kind: pd.Series, core: pd.Series, rules: pd.DataFrame, best_rule: np.ndarray,
+             stage: np.ndarray, type_word: np.ndarray) -> pd.DataFrame:
+    """The keyword or type behind each kind, and how much a planner can trust it."""
+    rule_text = np.full(len(kind), "", dtype=object)
+    confidence = np.full(len(kind), "", dtype=object)
+    texts = core.fillna("").to_numpy(dtype=object)
+    for row in np.flatnonzero(stage > 0):
+        rule = rules.iloc[best_rule[row]]
+        if stage[row] == 2:
+            rule_text[row], confidence[row] = f"type:{type_word[row]}", "medium"
+            continue
+        field, label = ("name_any", "name") if stage[row] == 1 else ("name_weak", "weak")
+        text = texts[row]
+        # the keyword that decided: the one ending last, the longer at equal ends
+        word = max((w for w in rule[field] if w in text),
+                   key=lambda w: (text.rfind(w) + len(w), len(w)))
+        rule_text[row] = f"{label}:{word}"
+        if stage[row] == 3:
+            confidence[row] = "low"
+        else:
+            confidence[row] = "high" if text.rstrip().endswith(word) else "medium"
+    return pd.DataFrame({"kind": kind, "kind_rule": rule_text, "kind_confidence": confidence},
+                        index=kind.index).replace({"kind_rule": {"": None},
+                                                   "kind_confidence": {"": None}})
 
 
 def _tag_values(features: pd.DataFrame, key: str) -> pd.Series:
