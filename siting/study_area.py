@@ -91,7 +91,26 @@ def validate_population(values: pd.Series, field: str) -> pd.Series:
     return numeric
 
 
-def _district_names(values: pd.Series, field: str) -> pd.Series:
+def district_names(values: pd.Series, field: str) -> pd.Series:
+    """District names as text; a missing name (None, NaN) becomes ``"(unnamed N)"``.
+
+    Parameters
+    ----------
+    values
+        The district name column.
+    field
+        Name of the column for the warning.
+
+    Returns
+    -------
+    pandas.Series
+        One name per row (RangeIndex), warning with ``UserWarning`` when any was missing.
+
+    Examples
+    --------
+    >>> district_names(pd.Series(["West", None]), "districts.name").tolist()  # doctest: +SKIP
+    ['West', '(unnamed 2)']
+    """
     # pandas keeps None/NaN as NaN through astype(str); a district without a name would then
     # lose its residents to "outside", so it is named after its row and the user is told
     missing = values.isna().to_numpy()
@@ -193,7 +212,7 @@ class StudyArea:
             raise GeometryError("districts", 0, "there are no districts",
                                 "give at least one district polygon (check the file and its layer)")
         _validate_geometry(districts, "districts", ("Polygon", "MultiPolygon"))
-        names = _district_names(districts[district_col], f"districts.{district_col}")
+        names = district_names(districts[district_col], f"districts.{district_col}")
         if names.duplicated().any():
             raise SitingError(
                 f"districts.{district_col}", sorted(set(names[names.duplicated()]))[:5],
