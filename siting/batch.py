@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,8 @@ _WORKER_STATE: dict[str, Any] = {}
 # tasks handed out per worker at a time: enough to keep workers busy, few enough that the
 # slices waiting to be sent do not add up to the whole inputs in this process
 _IN_FLIGHT_PER_WORKER = 2
+# times a district is sent again after its Dask worker died (a task of siting never raises)
+_DASK_RETRIES = 2
 
 
 def _init_worker(rules: Sequence, options: ReportOptions) -> None:
@@ -60,27 +63,49 @@ def process_pool(workers: int | None = None):
         if not jobs:
             return
         import multiprocessing as mp
+        from collections import deque
 
         rules = list(rules)
-        size = min(workers, len(jobs))
-        with ProcessPoolExecutor(max_workers=size, mp_context=mp.get_context("spawn"),
-                                 initializer=_init_worker, initargs=(rules, options)) as pool:
-            pending = _slices(jobs, inputs, rules, options)
-            running: dict = {}
+        # (name, folder, suspect): a suspect was running when a worker died; it runs again
+        # alone, so a district that kills its worker twice is the one reported, not its peers
+        queue = deque((name, folder, False) for name, folder in jobs)
+        while queue:
+            size = min(workers, len(queue))
+            with ProcessPoolExecutor(max_workers=size, mp_context=mp.get_context("spawn"),
+                                     initializer=_init_worker,
+                                     initargs=(rules, options)) as pool:
+                running: dict = {}
+                broken = False
 
-            def submit_next() -> None:
-                for _, name, folder, part in pending:
-                    running[pool.submit(_pool_task, name, folder, part)] = (name, folder)
-                    return
+                def submit_next() -> None:
+                    if broken or not queue or any(s for _, _, s in running.values()):
+                        return
+                    if queue[0][2] and running:
+                        return  # a suspect waits until it is alone
+                    name, folder, suspect = queue.popleft()
+                    part = district_inputs(inputs, name, rules, options)
+                    running[pool.submit(_pool_task, name, folder, part)] = (name, folder,
+                                                                            suspect)
 
-            for _ in range(size * _IN_FLIGHT_PER_WORKER):
-                submit_next()
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    name, folder = running.pop(future)
+                for _ in range(size * _IN_FLIGHT_PER_WORKER):
                     submit_next()
-                    yield _result_or_error(future, name, folder)
+                while running:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        name, folder, suspect = running.pop(future)
+                        if isinstance(future.exception(), BrokenProcessPool):
+                            broken = True
+                            if not suspect:
+                                queue.appendleft((name, folder, True))
+                                continue
+                            yield (DistrictOutcome(
+                                name, folder, "error", 0.0,
+                                "worker failed: its process died twice while running this "
+                                f"district ({future.exception()}); out of memory or a crash "
+                                "in compiled code"), None)
+                            continue
+                        yield _result_or_error(future, name, folder)
+                        submit_next()
 
     return execute
 
@@ -104,22 +129,31 @@ def dask_executor(client):
         running: dict = {}
         completed = dask_completed()
 
+        def submit(i: int, name: str, folder: Path, part: BatchInputs, attempt: int) -> None:
+            data = client.scatter(part, hash=False)
+            future = client.submit(task, name, folder, data, rules, options, pure=False,
+                                   key=f"siting-district-{i}-{attempt}")
+            running[future] = (i, name, folder, part, data, attempt)
+            completed.add(future)
+
         def submit_next() -> None:
             for i, name, folder, part in pending:
-                data = client.scatter(part, hash=False)
-                future = client.submit(task, name, folder, data, rules, options, pure=False,
-                                       key=f"siting-district-{i}")
-                running[future] = (name, folder, data)
-                completed.add(future)
+                submit(i, name, folder, part, 0)
                 return
 
         for _ in range(min(len(jobs), threads * _IN_FLIGHT_PER_WORKER)):
             submit_next()
         for future in completed:
-            name, folder, data = running.pop(future)
+            i, name, folder, part, data, attempt = running.pop(future)
+            # the task itself never raises (run_district_safely): an error here is the
+            # cluster's (a killed worker took the task or its scattered slice): run it again
+            if future.status != "finished" and attempt < _DASK_RETRIES:
+                del data
+                submit(i, name, folder, part, attempt + 1)
+                continue
             submit_next()
             outcome = _result_or_error(future, name, folder)
-            del data  # the slice is released on the cluster with its last reference
+            del data, part  # the slice is released on the cluster with its last reference
             yield outcome
 
     return execute
@@ -155,7 +189,13 @@ def executor_for(client: object = None, *, scheduler: str | None = None,
                 cluster.close()
 
             return dask_executor(started), close
-        started = Client(scheduler)
+        try:
+            started = Client(scheduler, timeout="10s")
+        except (OSError, ValueError, TimeoutError) as exc:
+            raise SitingError("scheduler", scheduler, f"cannot connect to the Dask scheduler "
+                              f"({type(exc).__name__}: {exc})",
+                              "give an address such as tcp://host:8786 of a running scheduler, "
+                              "or 'local' to start one here") from None
         return dask_executor(started), started.close
     if workers == 1:
         return run_serially, lambda: None
@@ -191,6 +231,9 @@ def run(config: object, client: object = None, *, out: str | Path | None = None,
     if target is None:
         raise SitingError("out", None, "no output folder",
                           "pass out= or set outputs: {dir: ...} in the configuration")
+    from .report.batch import check_out_dir
+
+    check_out_dir(target)  # before any input is read
     inputs = cfg.batch_inputs()
     executor, close = executor_for(client, scheduler=scheduler, workers=workers)
     try:

@@ -168,11 +168,14 @@ def _report(args: argparse.Namespace) -> int:
     from .errors import SitingError
     from .report import write_reports
 
+    from .report.batch import check_out_dir
+
     config = load_config(args.config)
     out = Path(args.out) if args.out else config.out_dir
     if out is None:
         raise SitingError("--out", None, "no output folder",
                           "give --out DIR or outputs: {dir: ...} in the configuration")
+    check_out_dir(out, field="--out")  # before any input is read
     options = config.report_options()
     if args.lang:
         options.lang = args.lang
@@ -264,14 +267,29 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from .errors import SitingError
+
     try:
         return args.func(args)
-    except ValueError as exc:  # SitingError and friends: the message already teaches
+    except SitingError as exc:  # validated input: the message already teaches
         print(f"siting: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # `siting rules list | head`: the reader left, not an error
-        sys.stderr.close()
-        return 0
+    except OSError as exc:  # a file or folder the run needs (disk full, read-only, gone)
+        if isinstance(exc, BrokenPipeError):
+            sys.stderr.close()  # `siting rules list | head`: the reader left, not an error
+            return 0
+        where = exc.filename or "a file"
+        print(f"siting: error: {where}: {exc.strerror or exc}. Fix: check that the folder "
+              "exists, is writable and the disk has room, then run again (finished districts "
+              "are kept)", file=sys.stderr)
+        return 2
+    except Exception:  # noqa: BLE001  not a validated input error: say so, keep the traceback
+        import traceback
+
+        traceback.print_exc()
+        print("siting: internal error: the traceback above is a bug in siting or a library, "
+              "not a problem with your input; please report it", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

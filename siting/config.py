@@ -37,8 +37,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from .errors import SitingError
 
 if TYPE_CHECKING:
@@ -328,7 +326,8 @@ def _inputs(check: _Checker, raw: object) -> dict[str, Any]:
     if "snap_distance" in inputs:
         snap = check.mapping(inputs["snap_distance"], "inputs.snap_distance", MODES)
         for mode, metres in snap.items():
-            if not isinstance(metres, (int, float)) or metres <= 0:
+            if isinstance(metres, bool) or not isinstance(metres, (int, float)) \
+                    or not 0 < metres < float("inf"):  # NaN fails here too
                 raise check.error(f"inputs.snap_distance.{mode}", metres, "must be > 0 metres",
                                   "give e.g. 500")
         out["snap_distance"] = snap
@@ -523,14 +522,12 @@ def load_config(source: str | Path | Mapping[str, Any], *, base: Path | None = N
         path = Path(source)
         if not path.exists():
             raise ConfigError("config", str(source), "no such file", "check the path")
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise ConfigError(path.name, None, f"not valid YAML{where}: "
-                              f"{getattr(exc, 'problem', exc)}",
-                              "fix the indentation or quoting there") from exc
+        from .safe_yaml import YamlError, load_yaml
+
+        try:  # safe: duplicate keys refused, aliases bounded, GBK named
+            raw = load_yaml(path)
+        except YamlError as exc:
+            raise ConfigError(exc.field, exc.value, exc.problem, exc.fix) from exc
         base = base or path.resolve().parent
     check = _Checker(path.name if path else None, base)
     raw = check.mapping(raw, "", TOP_KEYS)

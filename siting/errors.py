@@ -23,10 +23,23 @@ class SitingError(ValueError):
         self.value = value
         self.problem = problem
         self.fix = fix
-        shown = repr(value)
+        shown = _short_repr(value)
         if len(shown) > 200:
             shown = shown[:197] + "..."
         super().__init__(f"{field}={shown}: {problem}. Fix: {fix}")
+
+
+def _short_repr(value: object) -> str:
+    # bounded before it is built: repr() of an alias-bomb tree from YAML never ends
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxlevel, short.maxdict, short.maxlist, short.maxtuple = 4, 10, 20, 20
+    short.maxset = short.maxfrozenset = short.maxdeque = 20
+    short.maxstring = short.maxother = 400
+    if isinstance(value, str):
+        return repr(value[:400])
+    return short.repr(value)
 
 
 class CRSError(SitingError):

@@ -7,6 +7,7 @@ and the fix before any distance is computed.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -72,7 +73,73 @@ def validate_population(values: pd.Series, field: str) -> pd.Series:
             f"{int(negative.sum())} rows have negative population",
             "population counts must be >= 0; check the source column",
         )
-    return numeric.astype(float)
+    numeric = numeric.astype(float)
+    infinite = ~np.isfinite(numeric.to_numpy())
+    if infinite.any():
+        raise PopulationError(
+            field, numeric[infinite].head(5).to_dict(),
+            f"{int(infinite.sum())} rows have infinite population",
+            "give finite head counts; check the source column for overflowed values",
+        )
+    with np.errstate(over="ignore"):
+        total = float(numeric.to_numpy().sum())
+    if not np.isfinite(total):
+        raise PopulationError(
+            field, float(numeric.max()), "the population total overflows (is not finite)",
+            "check the source column: head counts this large are not residents",
+        )
+    return numeric
+
+
+def district_names(values: pd.Series, field: str) -> pd.Series:
+    """District names as text; a missing name (None, NaN) becomes ``"(unnamed N)"``.
+
+    Parameters
+    ----------
+    values
+        The district name column.
+    field
+        Name of the column for the warning.
+
+    Returns
+    -------
+    pandas.Series
+        One name per row (RangeIndex), warning with ``UserWarning`` when any was missing.
+
+    Examples
+    --------
+    >>> district_names(pd.Series(["West", None]), "districts.name").tolist()  # doctest: +SKIP
+    ['West', '(unnamed 2)']
+    """
+    # pandas keeps None/NaN as NaN through astype(str); a district without a name would then
+    # lose its residents to "outside", so it is named after its row and the user is told
+    missing = values.isna().to_numpy()
+    names = pd.Series([f"(unnamed {i + 1})" if gone else str(v)
+                       for i, (v, gone) in enumerate(zip(values, missing))], dtype=object)
+    if missing.any():
+        warnings.warn(f"{field}: {int(missing.sum())} districts have no name; they are called "
+                      f"{list(names[missing][:5])} (their row numbers). Fix: fill in the names",
+                      UserWarning, stacklevel=3)
+    return names
+
+
+def _warn_overlaps(districts: gpd.GeoDataFrame) -> None:
+    # overlapping districts: the shared cells go to the first listed, the other looks emptier
+    left, right = districts.sindex.query(districts.geometry.to_numpy(), predicate="intersects")
+    pairs = left < right
+    left, right = left[pairs], right[pairs]
+    if len(left) == 0:
+        return
+    geoms = districts.geometry.to_numpy()
+    shared = np.array([geoms[a].intersection(geoms[b]).area for a, b in zip(left, right)])
+    smaller = np.minimum(districts.area.to_numpy()[left], districts.area.to_numpy()[right])
+    overlap = shared > 1e-6 * smaller
+    if overlap.any():
+        names = districts["district"].to_numpy()
+        shown = [(names[a], names[b]) for a, b in zip(left[overlap], right[overlap])][:5]
+        warnings.warn(f"districts overlap: {shown}; cells and facilities in an overlap count "
+                      "only for the district listed first. Fix: make the districts disjoint",
+                      UserWarning, stacklevel=3)
 
 
 def _as_gdf(data: object, layer: str) -> gpd.GeoDataFrame:
@@ -141,8 +208,11 @@ class StudyArea:
                 "district_col", district_col, "no such column in districts",
                 f"pass district_col= one of {list(districts.columns.drop('geometry'))}",
             )
+        if len(districts) == 0:
+            raise GeometryError("districts", 0, "there are no districts",
+                                "give at least one district polygon (check the file and its layer)")
         _validate_geometry(districts, "districts", ("Polygon", "MultiPolygon"))
-        names = districts[district_col].astype(str)
+        names = district_names(districts[district_col], f"districts.{district_col}")
         if names.duplicated().any():
             raise SitingError(
                 f"districts.{district_col}", sorted(set(names[names.duplicated()]))[:5],
@@ -194,6 +264,7 @@ class StudyArea:
             geometry=districts.geometry.to_numpy(), crs=self.crs,
         ).join(districts.drop(columns=[district_col, "geometry"]).reset_index(drop=True))
         self.district_col = "district"
+        _warn_overlaps(self.districts)
 
         cell_table = cells.drop(columns=[population_col]).reset_index(drop=True)
         cell_table.insert(0, "population", population.to_numpy())
@@ -204,6 +275,8 @@ class StudyArea:
 
         outside_cells = cell_table["district"].isna()
         self.outside_population = float(cell_table.loc[outside_cells, "population"].sum())
+        #: facilities outside every district (dropped when ``clip``), counted, never silent
+        self.outside_facilities = int(facility_table["district"].isna().sum())
         if clip:
             cell_table = cell_table[~outside_cells]
             facility_table = facility_table[facility_table["district"].notna()]
@@ -237,7 +310,8 @@ class StudyArea:
         if len(table) == 0:
             return pd.Series([], dtype=object, index=table.index)
         points = gpd.GeoSeries(table.geometry.representative_point(), crs=self.crs)
-        hits = self.districts.sindex.query(points.to_numpy(), predicate="within")
+        # "intersects", not "within": a point exactly on a border or outer edge is inside
+        hits = self.districts.sindex.query(points.to_numpy(), predicate="intersects")
         district = np.full(len(table), None, dtype=object)
         # a point on a shared border belongs to the first district listed
         order = np.lexsort((hits[1], hits[0]))

@@ -57,6 +57,9 @@ BASE_UNIT = {
 }
 
 _NUMBER = r"[-+]?(?:\d+(?:[.,]\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+# "1,000 m" is a thousands separator (planners write it so; rule thresholds read it so): a comma
+# between digits followed by exactly three digits is dropped before "3,5 km" is read as a decimal
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _PATTERN = re.compile(rf"^\s*({_NUMBER})\s*([^\d\s].*?)?\s*$")
 
 
@@ -130,7 +133,7 @@ def parse_quantity(text: str | float | int | Quantity, *, field: str = "value",
         dim, factor = _lookup(default_unit, field)
         quantity = Quantity(float(text) * factor, dim)
     else:
-        match = _PATTERN.match(str(text))
+        match = _PATTERN.match(_THOUSANDS.sub("", str(text)))
         if not match:
             raise UnitError(field, text, "not a number followed by a unit",
                             "write it like '3.5 km', '15 min' or '0.3 m2/person'")

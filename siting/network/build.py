@@ -238,6 +238,10 @@ def from_lines(lines: gpd.GeoDataFrame | str | Path, mode: str = "walk", *,
     if len(lines) == 0:
         raise NetworkError("lines", 0, "the layer has no line geometries",
                            "pass a road-centreline layer of LineStrings")
+    if not (lines.geometry.length > 0).any():  # else numpy fails deep inside with argmax
+        raise NetworkError("lines", f"{len(lines)} lines of length 0",
+                           "every line has zero length, so there are no streets",
+                           "pass a road-centreline layer whose lines have two distinct points")
     attributes = {name: col for name, col in (("highway", highway_col), ("oneway", oneway_col),
                                               ("speed_kmh", speed_col)) if col}
     for name, col in attributes.items():

@@ -223,9 +223,41 @@ def _shared_hash(inputs: BatchInputs) -> str:
     if inputs.facilities is not None and len(inputs.facilities):
         digest.update(_row_hashes(inputs.facilities).tobytes())
     for mode, net in sorted(inputs.networks.items()):
-        digest.update(f"{mode}:{net.n_nodes}:{len(net.street_u)}:"
-                      f"{float(np.sum(net.street_length)):.3f}".encode())
+        digest.update(network_digest(net, mode).encode())
     digest.update(json.dumps(inputs.snap_distance, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def network_digest(network: Network, mode: str) -> str:
+    """Digest of a network's content: node places, streets, lengths and both travel weights.
+
+    Speeds (walking, per road class) live in the ``time`` weights, so changing any of them
+    changes the digest and a rerun redoes the districts.
+
+    Parameters
+    ----------
+    network
+        The street network.
+    mode
+        Its travel mode (part of the digest).
+
+    Returns
+    -------
+    str
+        A sha256 hex digest.
+
+    Examples
+    --------
+    >>> network_digest(net, "walk") == network_digest(net, "walk")  # doctest: +SKIP
+    True
+    """
+    digest = hashlib.sha256(f"{mode}:{network.n_nodes}:{len(network.street_u)}".encode())
+    for array in (network.x, network.y, network.edge_u, network.edge_v, network.edge_length,
+                  network.edge_time, network.street_u, network.street_v, network.street_length,
+                  network.street_fwd, network.street_bwd):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    digest.update(f"{network.speed_mps!r}:{network.constant_speed}".encode())
+    digest.update(b"".join(shapely.to_wkb(network.street_geometry)))
     return digest.hexdigest()
 
 
@@ -257,7 +289,13 @@ def prepare_inputs(districts: gpd.GeoDataFrame | str, cells: gpd.GeoDataFrame | 
     if district_col not in districts.columns:
         raise SitingError("district_col", district_col, "no such column in districts",
                           f"use one of {list(districts.columns.drop('geometry'))}")
-    names = districts[district_col].astype(str)
+    if len(districts) == 0:
+        raise SitingError("districts", 0, "there are no districts",
+                          "give at least one district polygon (check the file and its layer)")
+    from ..study_area import district_names
+
+    names = district_names(districts[district_col], f"districts.{district_col}")
+    names.index = districts.index
     if names.duplicated().any():
         raise SitingError(f"districts.{district_col}", sorted(set(names[names.duplicated()]))[:5],
                           "district names must be unique",
@@ -319,7 +357,8 @@ def _owner(districts: gpd.GeoDataFrame, layer: gpd.GeoDataFrame) -> pd.Series:
     if len(layer) == 0:
         return pd.Series([], dtype=object, index=layer.index)
     points = layer.geometry.representative_point().to_numpy()
-    hits = districts.sindex.query(points, predicate="within")
+    # "intersects": a point exactly on a border (or the outer edge) is in, never dropped
+    hits = districts.sindex.query(points, predicate="intersects")
     owner = np.full(len(layer), None, dtype=object)
     order = np.lexsort((hits[1], hits[0]))
     first = np.unique(hits[0][order], return_index=True)[1]
@@ -395,10 +434,45 @@ def proposals_by_propose(**kwargs: Any) -> Callable[[StudyArea, Assessment], Any
     return _ProposeInDistrict(kwargs)
 
 
+# names Windows keeps for devices, with or without an extension
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.IGNORECASE)
+#: Longest folder or file stem written, in UTF-8 bytes (filesystems allow 255; a CJK
+#: character takes 3, and a map's ``map_`` prefix and ``.html`` suffix must still fit).
+MAX_NAME_BYTES = 120
+
+
 def slugify(name: str) -> str:
-    """A folder name for a district: letters (any script) and digits kept, the rest ``_``."""
-    slug = re.sub(r"[^\w\-]+", "_", str(name), flags=re.UNICODE).strip("_")
-    return slug or "district"
+    """A file or folder name safe on every filesystem, made from a district or rule name.
+
+    Letters (any script) and digits are kept, the rest becomes ``_``; names Windows reserves
+    (``CON``, ``NUL``, ``COM1``...) get a ``_`` appended; names longer than
+    :data:`MAX_NAME_BYTES` bytes are cut and end in a short digest of the whole name, so two
+    long names that share a beginning stay apart.
+
+    Parameters
+    ----------
+    name
+        Any name (control characters, slashes, ``..`` and emoji included).
+
+    Returns
+    -------
+    str
+        A non-empty name of at most :data:`MAX_NAME_BYTES` UTF-8 bytes.
+
+    Examples
+    --------
+    >>> slugify("../../etc"), slugify("CON"), slugify("浦东新区")
+    ('etc', 'CON_', '浦东新区')
+    """
+    text = str(name)
+    slug = re.sub(r"[^\w\-]+", "_", text, flags=re.UNICODE).strip("_.- ") or "district"
+    if _RESERVED.match(slug):
+        slug += "_"
+    if len(slug.encode("utf-8")) > MAX_NAME_BYTES:
+        tag = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        cut = slug.encode("utf-8")[:MAX_NAME_BYTES - 9].decode("utf-8", "ignore")
+        slug = f"{cut}_{tag}"
+    return slug
 
 
 def _folders(names: Sequence[str]) -> dict[str, str]:
@@ -685,19 +759,43 @@ def run_serially(task: Callable, jobs: Sequence[tuple[str, Path]], inputs: Batch
         yield task(name, folder, district_inputs(inputs, name, rules, options), rules, options)
 
 
-def _record(outcome: DistrictOutcome, trace: str | None, fingerprint: str) -> None:
-    """Write a district's done.json (reruns skip it) or error.json (the index lists it)."""
+def _record(outcome: DistrictOutcome, trace: str | None, fingerprint: str) -> DistrictOutcome:
+    """Write a district's done.json (reruns skip it) or error.json (the index lists it).
+
+    Inside the per-district guard: a folder that cannot be written (disk full, read-only,
+    a name the filesystem refuses) makes this district an ``error``, not the batch a crash.
+    """
     folder = outcome.folder
-    folder.mkdir(parents=True, exist_ok=True)
-    if outcome.status == "error":
-        (folder / _ERROR_FILE).write_text(json.dumps(
-            {"district": outcome.district, "error": outcome.error, "traceback": trace},
-            ensure_ascii=False, indent=1), encoding="utf-8")
-    else:
-        (folder / _STATUS_FILE).write_text(json.dumps(
-            {"district": outcome.district, "fingerprint": fingerprint,
-             "seconds": outcome.seconds, "info": outcome.info},
-            ensure_ascii=False, indent=1, default=_json_default), encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if outcome.status == "error":
+            _write_atomic(folder / _ERROR_FILE, json.dumps(
+                {"district": outcome.district, "error": outcome.error, "traceback": trace},
+                ensure_ascii=False, indent=1))
+        else:
+            files = _district_files(folder, outcome.info)
+            _write_atomic(folder / _STATUS_FILE, json.dumps(
+                {"district": outcome.district, "fingerprint": fingerprint,
+                 "seconds": outcome.seconds, "info": outcome.info,
+                 "files": _digests(folder, files)},
+                ensure_ascii=False, indent=1, default=_json_default))
+    except OSError as exc:
+        earlier = f"{outcome.error}; then " if outcome.status == "error" else ""
+        return dataclasses.replace(
+            outcome, status="error", table=None,
+            error=f"{earlier}{type(exc).__name__}: cannot write {exc.filename or folder}: "
+                  f"{exc.strerror or exc}")
+    return outcome
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename: never half a file."""
+    temp = path.with_name(path.name + ".part")
+    try:
+        temp.write_text(text, encoding="utf-8")
+        temp.replace(path)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | object,
@@ -737,9 +835,10 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
     from ..rules import Rule, load_rules
     from ..study_area import StudyArea
     from .html import render_index
-    from .tables import rank_districts, summary_table, write_workbook
+    from .tables import rank_districts, spreadsheet_safe, summary_table, write_workbook
 
     start = time.perf_counter()
+    check_out_dir(out)  # first: a folder that cannot be written fails before any work
     options = options or ReportOptions()
     check_lang(options.lang)
     if isinstance(inputs, StudyArea):
@@ -763,11 +862,14 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
             raise SitingError("districts", unknown, "no such districts",
                               f"use names from {names[:10]}")
         selected = set(wanted)
-    out = Path(out)
+    out = check_out_dir(out)
     out.mkdir(parents=True, exist_ok=True)
     folders = _folders(names)
+    from .. import __version__
+
     base_print = json.dumps({"rules": _rules_fingerprint(rule_list),
-                             "options": options.fingerprint()}, sort_keys=True, default=str)
+                             "options": options.fingerprint(), "siting": __version__},
+                            sort_keys=True, default=str)
 
     results: dict[str, DistrictOutcome] = {}
     pending: list[tuple[str, Path, str]] = []
@@ -793,7 +895,7 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
         for outcome, trace in run(run_district_safely,
                                   [(name, folder) for name, folder, _ in pending],
                                   inputs, rule_list, options):
-            _record(outcome, trace, fingerprints[outcome.district])
+            outcome = _record(outcome, trace, fingerprints[outcome.district])
             results[outcome.district] = outcome
             bar.step(outcome.district, outcome.status if outcome.status == "ok" else "ERROR")
     finally:
@@ -811,17 +913,72 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
         rows.append(row)
     ranking = rank_districts(rows)
 
-    files = [out / "summary.csv", out / "summary.xlsx", out / "gaps.gpkg", out / "index.html"]
-    summary.to_csv(files[0], index=False)
+    files = [out / "summary.csv", out / "summary.xlsx", out / "gaps.gpkg", out / "folders.csv",
+             out / "index.html"]
+    # names come from data: a cell "=HYPERLINK(...)" must stay text in every spreadsheet
+    spreadsheet_safe(summary).to_csv(files[0], index=False)
     write_workbook(summary, ranking, files[1], rule_list)
     _merge_gaps(files[2], inputs, outcomes, ranking)
+    # which folder holds which district: names were made safe for every filesystem
+    spreadsheet_safe(pd.DataFrame({"district": names,
+                                   "folder": [f"districts/{folders[n]}" for n in names]})
+                     ).to_csv(files[3], index=False)
     links = {o.district: f"districts/{folders[o.district]}/index.html" for o in outcomes}
-    files[3].write_text(render_index(
+    _write_atomic(files[4], render_index(
         title=options.title, lang=options.lang, ranking=ranking, summary=summary, links=links,
-        rules=rule_list, files=[f.name for f in files[:3]],
-        outside_population=inputs.outside_population), encoding="utf-8")
+        rules=rule_list, files=[f.name for f in files[:4]],
+        outside_population=inputs.outside_population))
     return BatchResult(out, outcomes, summary, ranking, files, time.perf_counter() - start,
                        inputs.outside_population)
+
+
+def check_out_dir(out: str | Path, field: str = "out") -> Path:
+    """Refuse an output folder that cannot be written, before anything is read or written.
+
+    Nothing is created: the folder (or its nearest existing parent) must be a folder, be
+    writable and have some room.
+
+    Parameters
+    ----------
+    out
+        The output folder.
+    field
+        Name of the option in messages (``"--out"`` for the command line).
+
+    Returns
+    -------
+    pathlib.Path
+        ``out`` as a path.
+
+    Raises
+    ------
+    SitingError
+        ``out`` (or a parent) is a file, the place is read-only, or the disk is full.
+
+    Examples
+    --------
+    >>> check_out_dir("report")  # doctest: +SKIP
+    PosixPath('report')
+    """
+    import os
+    import shutil
+
+    path = Path(out)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        what = "is a file" if existing == path else f"lies under a file ({existing})"
+        raise SitingError(field, str(out), f"the output folder {what}",
+                          "give a folder path (a new or an existing folder)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise SitingError(field, str(out), f"cannot write in {existing} (read-only or no "
+                          "permission)", "choose a folder you can write to")
+    free = shutil.disk_usage(existing).free
+    if free < 5_000_000:
+        raise SitingError(field, str(out), f"the disk holding {existing} is full "
+                          f"({free:,} bytes free)", "free some space or choose another disk")
+    return path
 
 
 def _json_default(value: object) -> object:
@@ -848,15 +1005,32 @@ def _load_done(folder: Path, fingerprint: str) -> DistrictOutcome | None:
         return None
     try:
         data = json.loads(status.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if data.get("fingerprint") != fingerprint:
+            return None
+        # every file as it was written: a truncated map or an emptied page is redone
+        written = data.get("files")
+        if not isinstance(written, dict) or _digests(folder, list(written)) != written:
+            return None
+        table = pd.read_parquet(folder / "assessment.parquet")
+        return DistrictOutcome(data["district"], folder, "skipped", 0.0, None, table,
+                               data.get("info", {}))
+    except Exception:  # noqa: BLE001  anything unreadable is redone, never trusted
         return None
-    needed = [folder / "index.html", folder / "assessment.parquet", folder / "gaps.gpkg"] + \
-        [folder / m for m in data.get("info", {}).get("maps", [])]
-    if data.get("fingerprint") != fingerprint or not all(p.exists() for p in needed):
-        return None
-    table = pd.read_parquet(folder / "assessment.parquet")
-    return DistrictOutcome(data["district"], folder, "skipped", 0.0, None, table,
-                           data.get("info", {}))
+
+
+def _district_files(folder: Path, info: Mapping[str, Any]) -> list[str]:
+    return ["index.html", "assessment.parquet", "gaps.gpkg"] + list(info.get("maps", []))
+
+
+def _digests(folder: Path, files: Sequence[str]) -> dict[str, str]:
+    """sha256 of each file (missing or unreadable files get ``""``)."""
+    out = {}
+    for name in files:
+        try:
+            out[name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+        except OSError:
+            out[name] = ""
+    return out
 
 
 def _merge_gaps(path: Path, inputs: BatchInputs, outcomes: Sequence[DistrictOutcome],

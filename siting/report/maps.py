@@ -20,6 +20,7 @@ cells is built without a Python loop over the cells.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -113,6 +114,11 @@ def _esc(text: object) -> str:
     return html.escape(str(text))
 
 
+def _css(text: object) -> str:
+    """``text`` as one CSS class token: a kind from data must not add classes or quotes."""
+    return re.sub(r"[^0-9A-Za-z_-]", "_", str(text))
+
+
 def nice(value: float) -> float:
     """``value`` rounded to two significant digits (166.7 → 170), for legend breaks."""
     if not np.isfinite(value) or value == 0:
@@ -153,6 +159,10 @@ def _collection(gdf: gpd.GeoDataFrame, columns: Sequence[str], system: str) -> d
     geometries = shapely.to_geojson(shown.geometry.to_numpy())
     props = pd.DataFrame(shown.drop(columns=shown.geometry.name)).astype(object)
     props = props.where(props.notna(), None)
+    # folium's GeoJsonTooltip / GeoJsonPopup put property values into innerHTML: names and
+    # kinds come from OSM / POI exports anyone can edit, so every string is escaped here
+    for column in props.columns:
+        props[column] = [_esc(v) if isinstance(v, str) else v for v in props[column]]
     records = props.to_dict("records")
     features = [{"type": "Feature", "properties": p, "geometry": json.loads(g)}
                 for p, g in zip(records, geometries)]
@@ -315,7 +325,7 @@ def _district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, verdicts: pd.
                        "opacity": 0.9} for c in colour]
     data = _collection(shown, ["district", "verdict", "reading", "style"], system)
     folium.GeoJson(
-        data, name=lab["districts"], class_name="siting-district",
+        data, name=_esc(lab["districts"]), class_name="siting-district",
         tooltip=folium.GeoJsonTooltip(["district", "verdict", "reading"],
                                       aliases=[lab["district"], lab["verdict"], lab["reading"]]),
     ).add_to(fmap)
@@ -386,7 +396,7 @@ def _cells_layer(fmap: folium.Map, cells: gpd.GeoDataFrame, travel: pd.DataFrame
             lab["cells_by_population"]
         fields, aliases = ["population"], [lab["population"]]
     data = _collection(shown, fields + ["style"], system)
-    folium.GeoJson(data, name=name, class_name="siting-cell",
+    folium.GeoJson(data, name=_esc(name), class_name="siting-cell",
                    tooltip=folium.GeoJsonTooltip(fields, aliases=aliases)).add_to(fmap)
     return title, rows
 
@@ -399,7 +409,7 @@ def _uncovered_layer(fmap: folium.Map, failures: gpd.GeoDataFrame, lab: dict[str
     shown["style"] = [{"color": UNCOVERED_COLOUR, "weight": 2.2, "fill": False,
                        "opacity": 0.95}] * len(shown)
     data = _collection(shown, ["population", "style"], system)
-    folium.GeoJson(data, name=f"{lab['uncovered']} ({_fmt(total)} {lab['people']})",
+    folium.GeoJson(data, name=_esc(f"{lab['uncovered']} ({_fmt(total)} {lab['people']})"),
                    class_name="siting-uncovered",
                    tooltip=folium.GeoJsonTooltip(["population"],
                                                  aliases=[lab["uncovered_people"]])).add_to(fmap)
@@ -480,7 +490,7 @@ def _isochrone_layers(fmap: folium.Map, layer: gpd.GeoDataFrame, lab: dict[str, 
         one = gpd.GeoDataFrame({"label": [label], "style": [{
             "color": colour, "weight": 2, "dashArray": "6 4", "fill": True,
             "fillColor": colour, "fillOpacity": 0.04}]}, geometry=[row.geometry], crs=layer.crs)
-        folium.GeoJson(_collection(one, ["label", "style"], system), name=label,
+        folium.GeoJson(_collection(one, ["label", "style"], system), name=_esc(label),
                        class_name="siting-isochrone",
                        tooltip=folium.GeoJsonTooltip(["label"], labels=False)).add_to(fmap)
         rows.append((colour, label))
@@ -513,10 +523,10 @@ def _facility_layers(fmap: folium.Map, facilities: gpd.GeoDataFrame, shown_kinds
         show = kind in shown_kinds
         label = f"{lab['facilities']}: {names.get(kind, kind)} ({len(group)})"
         folium.GeoJson(
-            _collection(data, fields, system), name=label, show=show,
+            _collection(data, fields, system), name=_esc(label), show=show,
             marker=folium.CircleMarker(radius=7, color="#ffffff", weight=2, fill=True,
                                        fill_color=colour, fill_opacity=0.95,
-                                       class_name=f"siting-facility siting-kind-{kind}"),
+                                       class_name=f"siting-facility siting-kind-{_css(kind)}"),
             popup=folium.GeoJsonPopup(fields, aliases=aliases),
             tooltip=folium.GeoJsonTooltip(["name", "kind"], labels=False),
         ).add_to(fmap)
@@ -560,7 +570,7 @@ def _proposal_layer(fmap: folium.Map, sites: gpd.GeoDataFrame, lab: dict[str, st
     total = float(pd.to_numeric(sites["newly_covered"]).sum())  # before rounding per site
     folium.GeoJson(
         _collection(data, fields, system),
-        name=f"{lab['proposed']} ({len(data)}, +{_fmt(total)} {lab['people']})",
+        name=_esc(f"{lab['proposed']} ({len(data)}, +{_fmt(total)} {lab['people']})"),
         marker=folium.CircleMarker(radius=9, color="#000000", weight=3, fill=True,
                                    fill_color=PROPOSAL_COLOUR, fill_opacity=1.0,
                                    class_name="siting-proposal"),

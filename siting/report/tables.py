@@ -79,8 +79,67 @@ def rank_districts(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
 _SHEET_BAD = re.compile(r"[\[\]\:\*\?\/\\]")
 
 
+# characters XML 1.0 (and so openpyxl) cannot hold; shown as U+FFFD instead of failing
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# a spreadsheet reads a cell starting with one of these as a formula (CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A spreadsheet cell that stays data: control characters replaced, formulas quoted.
+
+    Text starting with ``= + - @`` (or a tab / carriage return) gets a leading ``'``, which
+    Excel, LibreOffice and WPS show as text rather than run; numbers pass unchanged.
+
+    Parameters
+    ----------
+    value
+        A cell value.
+
+    Returns
+    -------
+    object
+        ``value``, or the safe text.
+
+    Examples
+    --------
+    >>> safe_cell('=HYPERLINK("http://x")'), safe_cell("a\x00b"), safe_cell(-3)
+    ('\'=HYPERLINK("http://x")', 'a\ufffdb', -3)
+    """
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("\ufffd", value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell (and column name) passed through :func:`safe_cell`.
+
+    Parameters
+    ----------
+    frame
+        A table about to be written to CSV or Excel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy; numeric columns are untouched.
+
+    Examples
+    --------
+    >>> spreadsheet_safe(pd.DataFrame({"district": ["=1+1"]}))["district"].tolist()
+    ["'=1+1"]
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(safe_cell, na_action="ignore")
+    out.columns = [safe_cell(c) for c in out.columns]
+    return out
+
+
 def _sheet_name(name: str, used: set[str]) -> str:
-    base = _SHEET_BAD.sub("_", name)[:31] or "sheet"
+    base = _SHEET_BAD.sub("_", _CONTROL.sub("_", name)).strip("'")[:31] or "sheet"
     candidate, i = base, 2
     while candidate.lower() in used:
         suffix = f"~{i}"
@@ -122,7 +181,7 @@ def write_workbook(summary: pd.DataFrame, ranking: pd.DataFrame, path: str | Pat
                 "verify": r.provenance.verify} for r in rules])
             sheets.append((_sheet_name("sources", used), sources))
         for name, frame in sheets:
-            shown = frame.copy()
+            shown = spreadsheet_safe(frame)
             for column in shown.columns:  # Excel has no NA: blank cells
                 if isinstance(shown[column].dtype, (pd.BooleanDtype, pd.Int64Dtype)):
                     shown[column] = shown[column].astype(object).where(shown[column].notna(),
@@ -138,5 +197,5 @@ def write_workbook(summary: pd.DataFrame, ranking: pd.DataFrame, path: str | Pat
     return path
 
 
-__all__ = ["RANKING_COLUMNS", "district_figures", "rank_districts", "summary_table",
-           "write_workbook"]
+__all__ = ["RANKING_COLUMNS", "district_figures", "rank_districts", "safe_cell",
+           "spreadsheet_safe", "summary_table", "write_workbook"]

@@ -66,6 +66,9 @@ def _numeric(rule: Rule, values: pd.Series, column: str) -> tuple[pd.Series, str
     if (numeric < 0).any():
         raise RuleInputError(f"facilities.{column}", numeric[numeric < 0].head(3).tolist(),
                              f"negative {column} values", "fix the facility attributes")
+    if np.isinf(numeric.to_numpy(dtype=float)).any():  # +inf vehicles would pass every ratio
+        raise RuleInputError(f"facilities.{column}", numeric[np.isinf(numeric)].head(3).tolist(),
+                             f"infinite {column} values", "give finite counts in the facility attributes")
     return numeric.fillna(0.0), note
 
 
