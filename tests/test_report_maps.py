@@ -71,9 +71,22 @@ def test_layers_hold_the_data(town):
     assert others and not any(by_name[n].show for n in others)   # listed, switched off
     iso = sorted(n for n in by_name if n.startswith("Isochrone"))
     assert iso == ["Isochrone 100 m", "Isochrone 200 m", "Isochrone 300 m"]
+    # no tiles: the town's own drive streets within the rule's reach (300 m) of the
+    # districts are the base layer
+    west, south, east, north = area.districts.total_bounds
+    drive = area.networks["drive"]
+    near = shapely.box(west - 300, south - 300, east + 300, north + 300)
+    n_streets = int(shapely.intersects(drive.street_geometry, near).sum())
+    streets = by_name["Streets (by road class)"]
+    assert len(features(streets)) == n_streets > 100
+    weights = {f["properties"]["style"]["weight"] for f in features(streets)}
+    assert len(weights) >= 2  # more than one road class drawn
     assert fmap._siting_counts == {"districts": 9, "cells": len(area.cells),
                                    "uncovered": len(uncovered), "facilities": 1,
-                                   "isochrones": 3, "proposals": 0}
+                                   "isochrones": 3, "proposals": 0, "streets": n_streets}
+    with_tiles = assessment_map(assessment, area, "GB50180-KG", lang="en")
+    assert "Streets (by road class)" not in layers(with_tiles)
+    assert with_tiles._siting_counts["streets"] == 0
 
 
 def test_cell_colours_follow_the_distance_to_the_nearest_facility(town):

@@ -13,6 +13,7 @@ LANGS = ("zh", "en")
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
         "districts": "行政区划",
+        "streets": "路网（按道路等级）",
         "district": "区域",
         "population": "常住人口",
         "cells": "人口网格",
@@ -88,6 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "districts": "Districts",
+        "streets": "Streets (by road class)",
         "district": "District",
         "population": "Residents",
         "cells": "Population cells",

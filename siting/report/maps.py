@@ -497,6 +497,45 @@ def _isochrone_layers(fmap: folium.Map, layer: gpd.GeoDataFrame, lab: dict[str, 
     return rows
 
 
+# streets drawn as the base layer when there are no tiles: (km/h at least, line weight, colour)
+_STREET_CLASSES = ((50.0, 3.0, "#5f5f5f"), (30.0, 2.0, "#7f7f7f"), (0.0, 1.0, "#a6a6a6"))
+_MAX_BASE_STREETS = 40_000  # beyond this the page gets heavy: only faster roads are drawn
+
+
+def _street_base_layer(fmap: folium.Map, area: StudyArea, box: np.ndarray,
+                       lab: dict[str, str], system: str) -> int:
+    """The study's own streets under the overlays, for maps that have no tiles (intranets).
+
+    Road class comes from the drive network's speeds, which follow the OSM highway class
+    (CJJ 37-2012 lower bounds); a walk network has one class. Returns the streets drawn.
+    """
+    network = area.networks.get("drive") or area.networks.get("walk")
+    if network is None or not len(network.street_geometry):
+        return 0
+    view = shapely.box(*box)
+    keep = np.flatnonzero(shapely.intersects(network.street_geometry, view))
+    if not len(keep):
+        return 0
+    edge = np.where(network.street_fwd[keep] >= 0, network.street_fwd[keep],
+                    network.street_bwd[keep])
+    kmh = 3.6 * network.edge_length[edge] / np.maximum(network.edge_time[edge], 1e-9)
+    if network.constant_speed:
+        kmh = np.zeros(len(keep))
+    if len(keep) > _MAX_BASE_STREETS and not network.constant_speed:
+        fast = kmh >= _STREET_CLASSES[1][0]
+        keep, kmh = keep[fast], kmh[fast]
+    code = np.select([kmh >= c[0] for c in _STREET_CLASSES[:-1]],
+                     list(range(len(_STREET_CLASSES) - 1)), len(_STREET_CLASSES) - 1)
+    styles = [{"color": colour, "weight": weight, "opacity": 0.9}
+              for _, weight, colour in _STREET_CLASSES]
+    streets = gpd.GeoDataFrame(
+        {"style": [styles[c] for c in code]},
+        geometry=shapely.simplify(network.street_geometry[keep], 2.0), crs=network.crs)
+    folium.GeoJson(_collection(streets, ["style"], system), name=lab["streets"],
+                   class_name="siting-street", overlay=True, control=True).add_to(fmap)
+    return len(streets)
+
+
 def _facility_layers(fmap: folium.Map, facilities: gpd.GeoDataFrame, shown_kinds: set[str],
                      lab: dict[str, str], lang: str, system: str) -> list[tuple[str, str, bool]]:
     """One layer per kind; the rule's kinds shown, the others listed but switched off."""
@@ -683,7 +722,9 @@ def assessment_map(
         ``"Tianditu satellite"``; ``None`` for none. On Amap basemaps (GCJ-02) every overlay
         is shifted WGS-84 → GCJ-02 so it sits on the tiles' streets.
     offline
-        Inline Leaflet so the saved page opens with no internet (tiles stay blank offline).
+        Inline Leaflet so the saved page opens with no internet. Offline, or with
+        ``tiles=None``, the study's own streets (by road class) are drawn under the overlays,
+        since tiles stay blank where there is no tile server.
     proposals
         Proposed sites: a :class:`siting.propose.Proposal`, or points with ``kind`` (or
         ``kinds``, lists) and ``newly_covered`` (people), optionally ``name``. Sites serving
@@ -733,6 +774,9 @@ def assessment_map(
     fmap, system = _new_map(shown_districts.to_crs(4326).total_bounds, tiles, lang, tianditu_key)
     notes: list[str] = []
     verdicts = _verdicts(assessment, rule)
+    n_streets = 0
+    if offline or tiles is None:
+        n_streets = _street_base_layer(fmap, area, near.bounds, lab, system)
     _district_layer(fmap, shown_districts, verdicts, lab, system, rule.id)
 
     travel, how = cell_travel(area, rule, straight_line=straight_line)
@@ -797,7 +841,8 @@ def assessment_map(
     fmap._siting_counts = {  # type: ignore[attr-defined]  # what was drawn, for tests and reports
         "districts": len(shown_districts), "cells": len(cells), "uncovered": n_uncovered,
         "facilities": int(facilities["kind"].isin(rule.facility).sum()) if len(facilities)
-        else 0, "isochrones": len(iso_rows), "proposals": n_proposals}
+        else 0, "isochrones": len(iso_rows), "proposals": n_proposals,
+        "streets": n_streets}
     return fmap
 
 
