@@ -7,8 +7,10 @@ Exit status: 0 done; 1 a report finished but some districts failed (listed in th
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -86,18 +88,65 @@ def _demo(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+_LIST_HEADERS = {"zh": {"id": "编号", "document": "文件", "kind": "类型", "facility": "设施",
+                        "requirement": "要求", "strength": "约束强度"},
+                 "en": {"id": "id", "document": "document", "kind": "kind", "facility": "facility",
+                        "requirement": "requirement", "strength": "strength"}}
+
+
+def _clip(text: object, width: int) -> str:
+    """``text`` cut to ``width`` display columns (a CJK character takes two), with "…"."""
+    out, used = [], 0
+    for ch in str(text):
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > width - 1:
+            return "".join(out) + "…"
+        out.append(ch)
+        used += w
+    return "".join(out)
+
+
+def _pad(text: str, width: int) -> str:
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(width - used, 0)
+
+
+def fit_table(table: pd.DataFrame, width: int, widths: dict[str, int]) -> str:
+    """``table`` as text no wider than ``width``: the last column takes what is left."""
+    columns = list(table.columns)
+
+    def needed(column: str) -> int:  # the widest value or header, CJK counted as two
+        texts = [str(column)] + [str(v) for v in table[column]]
+        return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in t) + 1
+                   for t in texts)
+
+    # a column never takes more than its widest value, nor more than the cap given
+    fixed = {c: min(widths.get(c, 12), needed(c)) for c in columns[:-1]}
+    last = max(width - sum(fixed.values()) - 2 * (len(columns) - 1), 16)
+    sizes = {**fixed, columns[-1]: last}
+    lines = ["  ".join(_pad(_clip(c, sizes[c]), sizes[c]) for c in columns).rstrip()]
+    for row in table.itertuples(index=False):
+        lines.append("  ".join(_pad(_clip(v, sizes[c]), sizes[c])
+                               for c, v in zip(columns, row)).rstrip())
+    return "\n".join(lines)
+
+
 def _rules_list(args: argparse.Namespace) -> int:
     from .rules import list_rules_table, load_rules
 
     rules = load_rules(*(args.catalog or []), domain=args.domain, facility=args.facility,
                        kind=args.kind, checkable=True if args.checkable else None)
     table = list_rules_table(rules)
-    shown = table[["id", "document", "kind", "facility", "requirement", "strength"]].copy()
-    shown["requirement"] = shown["requirement"].str.slice(0, 78)
-    with pd.option_context("display.max_rows", 1000, "display.width", 220,
-                           "display.max_colwidth", 80):
-        print(shown.to_string(index=False))
-    print(f"\n{len(table)} rules. `siting rules show ID` prints one with its source.")
+    lang = args.lang or "en"
+    # the id names its document (SH16-… is shanghai-2016): the requirement gets the room
+    shown = table[["id", "kind", "strength", "facility", "requirement"]]
+    shown = shown.rename(columns=_LIST_HEADERS[lang])
+    width = args.width or shutil.get_terminal_size((120, 24)).columns
+    heads = _LIST_HEADERS[lang]
+    print(fit_table(shown, width, {heads["id"]: 14, heads["kind"]: 16, heads["strength"]: 12,
+                                   heads["facility"]: 24}))
+    print({"zh": f"\n共 {len(table)} 条规则。`siting rules show 编号` 显示单条规则及其出处。",
+           "en": f"\n{len(table)} rules. `siting rules show ID` prints one with its source."}[lang])
     return 0
 
 
@@ -226,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--facility")
     listing.add_argument("--kind")
     listing.add_argument("--checkable", action="store_true", help="checkable rules only")
+    listing.add_argument("--lang", choices=["zh", "en"], help="column headers' language")
+    listing.add_argument("--width", type=int, help="line width (default: the terminal's)")
     listing.set_defaults(func=_rules_list)
     show = rules_sub.add_parser("show", help="a rule with its source and caveats")
     show.add_argument("ids", nargs="+", help="rule ids, e.g. SH16-18")
