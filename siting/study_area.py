@@ -61,10 +61,13 @@ def validate_population(values: pd.Series, field: str) -> pd.Series:
     numeric = pd.to_numeric(values, errors="coerce")
     missing = numeric.isna()
     if missing.any():
+        grouped = values[missing].astype(str).str.fullmatch(r"\s*\d{1,3}(,\d{3})+(\.\d*)?\s*")
+        fix = ("remove the thousands separators (\"1,000\" → 1000), e.g. "
+               "pd.to_numeric(col.str.replace(',', ''))" if grouped.any() else
+               "fill them with 0 where nobody lives, or drop those rows knowingly")
         raise PopulationError(
             field, list(values[missing].index[:5]),
-            f"{int(missing.sum())} rows have missing or non-numeric population",
-            "fill them with 0 where nobody lives, or drop those rows knowingly",
+            f"{int(missing.sum())} rows have missing or non-numeric population", fix,
         )
     negative = numeric < 0
     if negative.any():
