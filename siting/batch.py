@@ -82,8 +82,9 @@ def process_pool(workers: int | None = None):
                 running: dict = {}
                 broken = False
 
-                def submit_next() -> None:
-                    if broken or not queue or any(s for _, _, s in running.values()):
+                def submit_next(pool=pool, running=running) -> None:
+                    # reads this pool's current `broken` (set below when the pool breaks)
+                    if broken or not queue or any(s for _, _, s in running.values()):  # noqa: B023
                         return
                     if queue[0][2] and running:
                         return  # a suspect waits until it is alone

@@ -167,7 +167,6 @@ def _report(args: argparse.Namespace) -> int:
     from .config import load_config
     from .errors import SitingError
     from .report import write_reports
-
     from .report.batch import check_out_dir
 
     config = load_config(args.config)

@@ -15,15 +15,21 @@ import warnings
 import geopandas as gpd
 import pytest
 import shapely
+from test_browser_maps import count, driver, open_page  # noqa: F401  (driver is a fixture)
+from test_hostile import UTM, X0, Y0, cells_layer, grid_lines
 
 import siting.network as sn
 from siting import StudyArea
 from siting.assess import assess
 from siting.config import rules_from_spec
-from siting.report import (ReportOptions, assessment_map, coverage_map, prepare_inputs,
-                           save_map, write_reports)
-from test_browser_maps import count, driver, open_page  # noqa: F401  (driver is a fixture)
-from test_hostile import UTM, X0, Y0, cells_layer, grid_lines
+from siting.report import (
+    ReportOptions,
+    assessment_map,
+    coverage_map,
+    prepare_inputs,
+    save_map,
+    write_reports,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -71,7 +77,7 @@ def pages(tmp_path_factory):
             "district map": maps[0], "proposal map": proposal, "coverage map": coverage}
 
 
-def assert_nothing_ran(driver, where: str) -> None:
+def assert_nothing_ran(driver, where: str) -> None:  # noqa: F811
     from selenium.common.exceptions import NoAlertPresentException
 
     try:
@@ -84,7 +90,7 @@ def assert_nothing_ran(driver, where: str) -> None:
         == 0, where
 
 
-def hover_and_click_everything(driver) -> None:
+def hover_and_click_everything(driver) -> None:  # noqa: F811
     driver.execute_script("""
         for (const el of document.querySelectorAll('path.leaflet-interactive')) {
             for (const type of ['mouseover', 'mousemove', 'click', 'mouseout']) {
@@ -96,7 +102,7 @@ def hover_and_click_everything(driver) -> None:
 
 @pytest.mark.parametrize("kind", ["index", "district", "district map", "proposal map",
                                   "coverage map"])
-def test_no_injected_script_runs(driver, pages, kind):
+def test_no_injected_script_runs(driver, pages, kind):  # noqa: F811
     page = pages[kind]
     is_map = "map" in kind
     open_page(driver, page, "path.leaflet-interactive" if is_map else "table")
@@ -115,7 +121,7 @@ def test_no_injected_script_runs(driver, pages, kind):
         assert "<img src=x" in driver.find_element("css selector", "body").text
 
 
-def test_payload_is_shown_as_text_in_tooltips_and_popups(driver, pages):
+def test_payload_is_shown_as_text_in_tooltips_and_popups(driver, pages):  # noqa: F811
     open_page(driver, pages["proposal map"], "path.siting-facility")
     driver.execute_script(ALERT_HOOK)
     driver.execute_script("""

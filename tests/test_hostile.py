@@ -27,8 +27,14 @@ import siting.network as sn
 from siting import StudyArea
 from siting.assess import assess
 from siting.config import ConfigError, load_config, rules_from_spec
-from siting.errors import (CRSError, GeometryError, NetworkError, PopulationError, SitingError,
-                           SnapError, UnitError)
+from siting.errors import (
+    CRSError,
+    GeometryError,
+    NetworkError,
+    PopulationError,
+    SitingError,
+    SnapError,
+)
 from siting.units import parse_cutoff, parse_quantity
 
 UTM = "EPSG:32651"
@@ -817,7 +823,7 @@ def hostile_batch(walk, tmp_path_factory):
 
 @case(76, "names", "OK", "OK")
 def c76(t, batch):
-    _, _, _, out, result = batch
+    out = batch[3]
     folders = pd.read_csv(out / "folders.csv", keep_default_na=False)
     for folder in folders["folder"]:
         path = (out / folder).resolve()
@@ -880,22 +886,28 @@ def c82(t, batch):
 
 @case(83, "fault", "OK", "OK")
 def c83(t):
-    from siting.report import prepare_inputs, write_reports
-
     cells = cells_layer()
     cells.loc[0, "population"] = -5  # West's own data is broken
-    inputs = prepare_inputs(districts_layer(), cells, facilities_layer(), {"walk": t.walk})
-    result = write_reports(inputs, KG, t.tmp / "r83", progress=False,
-                           options=_quick_options())
+    result = run_batch(t, "r83", cells=cells)
     assert [o.district for o in result.errors] == ["West"]
     assert (t.tmp / "r83" / "index.html").exists()
     assert "negative" in json.loads((t.tmp / "r83/districts/West/error.json").read_text())["error"]
 
 
-def _quick_options():
+def _quick_options(**kw):
     from siting.report import ReportOptions
 
-    return ReportOptions(lang="en", tiles=None, isochrones=None, maps=None)
+    return ReportOptions(lang="en", tiles=None, isochrones=None, maps=None, **kw)
+
+
+def run_batch(t, out: str, *, cells=None, network=None, rules=KG, options=None, executor=None):
+    """The planted town as a batch (no maps) into ``t.tmp / out``."""
+    from siting.report import prepare_inputs, write_reports
+
+    inputs = prepare_inputs(districts_layer(), cells_layer() if cells is None else cells,
+                            facilities_layer(), {"walk": network or t.walk})
+    return write_reports(inputs, rules, t.tmp / out, progress=False, executor=executor,
+                         options=options or _quick_options())
 
 
 @case(84, "fault", "UE", "OK")
@@ -904,17 +916,12 @@ def c84(t):
     from dask.distributed import Client, LocalCluster
 
     from siting.batch import dask_executor
-    from siting.report import ReportOptions, prepare_inputs, write_reports
 
     os.environ["SITING_TEST_DIE_ONCE"] = str(t.tmp / "died")
-    inputs = prepare_inputs(districts_layer(), cells_layer(), facilities_layer(),
-                            {"walk": t.walk})
-    options = ReportOptions(lang="en", tiles=None, isochrones=None, maps=None,
-                            proposals=die_once)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                       dashboard_address=":0") as cluster, Client(cluster) as client:
-        result = write_reports(inputs, KG, t.tmp / "r84", options=options, progress=False,
-                               executor=dask_executor(client))
+        result = run_batch(t, "r84", options=_quick_options(proposals=die_once),
+                           executor=dask_executor(client))
     assert (t.tmp / "died").exists()  # a worker was killed mid-district
     assert sorted(o.status for o in result.outcomes) == ["ok", "ok"], result.errors
 
@@ -925,21 +932,15 @@ def die_once(area, assessment):
     if not marker.exists():
         marker.write_text("died")
         os._exit(9)
-    return None
 
 
 @case(85, "fault", "CR", "OK")
 def c85(t):
     from siting.batch import process_pool
-    from siting.report import ReportOptions, prepare_inputs, write_reports
 
     os.environ["SITING_TEST_DIE_ONCE"] = str(t.tmp / "died")
-    inputs = prepare_inputs(districts_layer(), cells_layer(), facilities_layer(),
-                            {"walk": t.walk})
-    options = ReportOptions(lang="en", tiles=None, isochrones=None, maps=None,
-                            proposals=die_once)
-    result = write_reports(inputs, KG, t.tmp / "r85", options=options, progress=False,
-                           executor=process_pool(2))
+    result = run_batch(t, "r85", options=_quick_options(proposals=die_once),
+                       executor=process_pool(2))
     assert (t.tmp / "died").exists()  # a worker did die
     assert sorted(o.status for o in result.outcomes) == ["ok", "ok"]
     assert (t.tmp / "r85" / "index.html").exists()
@@ -976,16 +977,10 @@ def c88(t, batch):
 
 @case(89, "resume", "SW", "OK")
 def c89(t):
-    from siting.report import prepare_inputs, write_reports
-
     time_rule = rules_from_spec([{"id": "GB50180-KG", "threshold": "5 min"}])
-    runs = {}
-    for speed in (4.0, 8.0):
-        net = sn.from_lines(grid_lines(), "walk", walk_speed_kmh=speed)
-        inputs = prepare_inputs(districts_layer(), cells_layer(), facilities_layer(),
-                                {"walk": net})
-        runs[speed] = write_reports(inputs, time_rule, t.tmp / "r89", progress=False,
-                                    options=_quick_options())
+    runs = {speed: run_batch(t, "r89", rules=time_rule,
+                             network=sn.from_lines(grid_lines(), "walk", walk_speed_kmh=speed))
+            for speed in (4.0, 8.0)}
     assert all(o.status == "ok" for o in runs[8.0].outcomes)  # redone, not skipped
     slow, fast = (r.summary.set_index("district")["reading"] for r in runs.values())
     assert (fast > slow).all()
@@ -993,24 +988,14 @@ def c89(t):
 
 @case(90, "determinism", "OK", "OK")
 def c90(t):
-    from siting.report import prepare_inputs, write_reports
-
-    inputs = prepare_inputs(districts_layer(), cells_layer(), facilities_layer(),
-                            {"walk": t.walk})
-    a = write_reports(inputs, KG, t.tmp / "a", progress=False, options=_quick_options())
-    b = write_reports(inputs, KG, t.tmp / "b", progress=False, options=_quick_options())
+    a, b = run_batch(t, "a"), run_batch(t, "b")
     assert (t.tmp / "a/summary.csv").read_bytes() == (t.tmp / "b/summary.csv").read_bytes()
     assert a.summary.equals(b.summary)
 
 
 @case(91, "determinism", "OK", "OK")
 def c91(t):
-    from siting.report import prepare_inputs, write_reports
-
-    inputs = prepare_inputs(districts_layer(), cells_layer(), facilities_layer(),
-                            {"walk": t.walk})
-    fresh = write_reports(inputs, KG, t.tmp / "r91", progress=False, options=_quick_options())
-    resumed = write_reports(inputs, KG, t.tmp / "r91", progress=False, options=_quick_options())
+    fresh, resumed = run_batch(t, "r91"), run_batch(t, "r91")
     assert [o.status for o in resumed.outcomes] == ["skipped", "skipped"]
     assert fresh.summary.to_csv() == resumed.summary.to_csv()
     assert fresh.ranking.drop(columns="status").equals(resumed.ranking.drop(columns="status"))

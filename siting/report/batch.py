@@ -304,7 +304,7 @@ def prepare_inputs(districts: gpd.GeoDataFrame | str, cells: gpd.GeoDataFrame | 
     if len(districts) == 0:
         raise SitingError("districts", 0, "there are no districts",
                           "give at least one district polygon (check the file and its layer)")
-    from ..study_area import district_names
+    from ..study_area import district_names, warn_overlaps
 
     names = district_names(districts[district_col], f"districts.{district_col}")
     names.index = districts.index
@@ -339,6 +339,7 @@ def prepare_inputs(districts: gpd.GeoDataFrame | str, cells: gpd.GeoDataFrame | 
     out_districts = districts.to_crs(metric).rename(columns={district_col: "_name"})
     out_districts.insert(0, "district", names.to_numpy())
     out_districts = out_districts.drop(columns=["_name"])
+    warn_overlaps(out_districts)
     if population_col != "population" and population_col in out_districts.columns:
         out_districts = out_districts.rename(columns={population_col: "population"})
 
