@@ -739,9 +739,13 @@ TOWN_YAML = "inputs: {example: town}\nrules: [GB50180-KG]\n"
 @case(71, "CLI", "CR", "CE")
 def c71(t):
     a_file = write(t, "taken", "x")
+    config = write(t, "town.yaml", TOWN_YAML)
     for out in (a_file, a_file / "under"):
-        rc, err = cli("report", write(t, "town.yaml", TOWN_YAML), "--out", out, "--quiet")
+        rc, err = cli("report", config, "--out", out, "--quiet")
         assert rc == 2 and "--out" in err and "Traceback" not in err
+    for argv in (("demo", "--out", a_file), ("propose", config, "--out", a_file)):
+        rc, err = cli(*argv)  # checked before the example is loaded or any model solved
+        assert rc == 2 and "is a file" in err, argv
 
 
 @case(72, "fault", "CR", "CE")
