@@ -690,8 +690,11 @@ def c65(t):
 
 @case(66, "CLI", "CE", "CE")
 def c66(t):
-    rc, err = cli("check", write(t, "unk.yaml", "inputs: {foo: 1}\nrules: [GB50180-KG]\n"))
+    config = write(t, "unk.yaml", "inputs: {foo: 1}\nrules: [GB50180-KG]\n")
+    rc, err = cli("check", config)
     assert rc == 2 and "inputs.foo" in err and "unknown key" in err
+    rc, err = cli("report", config, "--out", t.tmp / "r66", "--quiet")
+    assert rc == 2 and not (t.tmp / "r66").exists()  # nothing written
 
 
 @case(67, "CLI", "CE", "CE")
@@ -711,6 +714,8 @@ def c68(t):
     write(t, "d.gpkg", b"")
     with pytest.raises(ConfigError, match="snap_distance.walk"):
         load_config(path)
+    rc, err = cli("report", path, "--out", t.tmp / "r68", "--quiet")
+    assert rc == 2 and "snap_distance.walk" in err and not (t.tmp / "r68").exists()
 
 
 @case(69, "CLI", "CE", "CE")
