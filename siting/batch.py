@@ -54,6 +54,11 @@ def process_pool(workers: int | None = None):
     Rules and options go to each worker once, at start-up; each task carries its district's
     slice of the inputs (:meth:`~siting.report.BatchInputs.slice_for`), so what a worker holds
     is bounded by the district, not by the whole study area.
+
+    A worker process that dies (killed, out of memory, a crash in compiled code) breaks the
+    pool: a new pool is started and the districts that were running are sent again, each
+    alone; one that kills its worker a second time is reported as an ``error`` with the
+    reason, and every other district finishes.
     """
     workers = workers or os.cpu_count() or 1
     if workers < 1:
@@ -77,8 +82,9 @@ def process_pool(workers: int | None = None):
                 running: dict = {}
                 broken = False
 
-                def submit_next() -> None:
-                    if broken or not queue or any(s for _, _, s in running.values()):
+                def submit_next(pool=pool, running=running) -> None:
+                    # reads this pool's current `broken` (set below when the pool breaks)
+                    if broken or not queue or any(s for _, _, s in running.values()):  # noqa: B023
                         return
                     if queue[0][2] and running:
                         return  # a suspect waits until it is alone
@@ -115,8 +121,9 @@ def dask_executor(client):
 
     Each task's slice of the inputs (:meth:`~siting.report.BatchInputs.slice_for`) is
     scattered to one worker just before the task is submitted, and released when it is done;
-    nothing is broadcast. A district whose worker fails (an exception, a killed process)
-    comes back as an ``error`` outcome.
+    nothing is broadcast. A district whose worker is killed loses its scattered slice with it
+    ("already forgotten"): it is scattered and sent again, up to ``_DASK_RETRIES`` times,
+    before it comes back as an ``error`` outcome.
     """
     from dask.distributed import as_completed as dask_completed
 

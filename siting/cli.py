@@ -63,8 +63,10 @@ def _demo(args: argparse.Namespace) -> int:
     from .datasets import ATTRIBUTION, load_example
     from .report import ReportOptions, proposals_by_propose, write_reports
 
+    from .report.batch import check_out_dir
+
     start = time.perf_counter()
-    out = Path(args.out)
+    out = check_out_dir(args.out, field="--out")
     area = load_example(args.example)
     print(area)
     rules = rules_from_spec(DEMO_RULES, where="demo")
@@ -187,8 +189,10 @@ def _propose(args: argparse.Namespace) -> int:
     from .assess import assess
     from .config import load_config
     from .propose import propose
+    from .report.batch import check_out_dir
 
     config = load_config(args.config)
+    check_out_dir(args.out, field="--out")  # before minutes of solving
     area = config.study_area()
     print(area)
     assessment = assess(area, config.rules, **config.assess_options)
@@ -216,7 +220,6 @@ def _report(args: argparse.Namespace) -> int:
     from .config import load_config
     from .errors import SitingError
     from .report import write_reports
-
     from .report.batch import check_out_dir
 
     config = load_config(args.config)

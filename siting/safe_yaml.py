@@ -29,7 +29,7 @@ class _StrictLoader(yaml.SafeLoader):
 
     file_name = "yaml"
 
-    def construct_mapping(self, node, deep=False):  # noqa: ANN001  (PyYAML signature)
+    def construct_mapping(self, node, deep=False):  # PyYAML's signature
         seen: dict[object, int] = {}
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)

@@ -61,10 +61,13 @@ def validate_population(values: pd.Series, field: str) -> pd.Series:
     numeric = pd.to_numeric(values, errors="coerce")
     missing = numeric.isna()
     if missing.any():
+        grouped = values[missing].astype(str).str.fullmatch(r"\s*\d{1,3}(,\d{3})+(\.\d*)?\s*")
+        fix = ("remove the thousands separators (\"1,000\" → 1000), e.g. "
+               "pd.to_numeric(col.str.replace(',', ''))" if grouped.any() else
+               "fill them with 0 where nobody lives, or drop those rows knowingly")
         raise PopulationError(
             field, list(values[missing].index[:5]),
-            f"{int(missing.sum())} rows have missing or non-numeric population",
-            "fill them with 0 where nobody lives, or drop those rows knowingly",
+            f"{int(missing.sum())} rows have missing or non-numeric population", fix,
         )
     negative = numeric < 0
     if negative.any():
@@ -123,10 +126,21 @@ def district_names(values: pd.Series, field: str) -> pd.Series:
     return names
 
 
-def _warn_overlaps(districts: gpd.GeoDataFrame) -> None:
-    # overlapping districts: the shared cells go to the first listed, the other looks emptier
+def warn_overlaps(districts: gpd.GeoDataFrame) -> None:
+    """Warn (``UserWarning``) when districts overlap: shared cells count for the first only.
+
+    Parameters
+    ----------
+    districts
+        Polygons with a ``district`` name column, in a metric CRS.
+
+    Examples
+    --------
+    >>> warn_overlaps(area.districts)  # doctest: +SKIP
+    """
     left, right = districts.sindex.query(districts.geometry.to_numpy(), predicate="intersects")
-    pairs = left < right
+    valid = districts.geometry.is_valid.to_numpy()  # invalid ones fail on their own later
+    pairs = (left < right) & valid[left] & valid[right]
     left, right = left[pairs], right[pairs]
     if len(left) == 0:
         return
@@ -264,7 +278,7 @@ class StudyArea:
             geometry=districts.geometry.to_numpy(), crs=self.crs,
         ).join(districts.drop(columns=[district_col, "geometry"]).reset_index(drop=True))
         self.district_col = "district"
-        _warn_overlaps(self.districts)
+        warn_overlaps(self.districts)
 
         cell_table = cells.drop(columns=[population_col]).reset_index(drop=True)
         cell_table.insert(0, "population", population.to_numpy())

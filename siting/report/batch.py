@@ -30,9 +30,21 @@ Why district by district
     own get the whole inputs.
 
 Reruns
-    A district is skipped when its ``done.json`` fingerprint (rules, options, the district's
-    own boundary and cells, the facilities and networks) matches; ``force=True`` redoes all.
-    The summary files are always rebuilt from the per-district results.
+    A district is skipped when its ``done.json`` fingerprint matches — the rules (every
+    parameter), the options, the siting version, the district's own boundary and cells, the
+    facilities and the networks' content (nodes, streets, lengths and travel times, so a
+    changed walking or road speed redoes it) — and every file it wrote still has the digest
+    recorded; a truncated map, an emptied page or an unreadable ``assessment.parquet`` is
+    redone, never trusted. ``force=True`` redoes all. The summary files are always rebuilt
+    from the per-district results.
+
+Names and files
+    District names become folder names through :func:`slugify` (any filesystem: no control
+    characters or separators, Windows device names such as ``CON`` suffixed, at most
+    :data:`MAX_NAME_BYTES` bytes); collisions get ``_2``, ``_3``; ``folders.csv`` maps each
+    name to its folder. Text cells of ``summary.csv`` / ``summary.xlsx`` starting with
+    ``= + - @`` are written as text (:func:`siting.report.tables.safe_cell`). A district
+    whose folder cannot be written is an ``error``; the others finish and the index lists it.
 """
 
 from __future__ import annotations
@@ -292,7 +304,7 @@ def prepare_inputs(districts: gpd.GeoDataFrame | str, cells: gpd.GeoDataFrame | 
     if len(districts) == 0:
         raise SitingError("districts", 0, "there are no districts",
                           "give at least one district polygon (check the file and its layer)")
-    from ..study_area import district_names
+    from ..study_area import district_names, warn_overlaps
 
     names = district_names(districts[district_col], f"districts.{district_col}")
     names.index = districts.index
@@ -327,6 +339,7 @@ def prepare_inputs(districts: gpd.GeoDataFrame | str, cells: gpd.GeoDataFrame | 
     out_districts = districts.to_crs(metric).rename(columns={district_col: "_name"})
     out_districts.insert(0, "district", names.to_numpy())
     out_districts = out_districts.drop(columns=["_name"])
+    warn_overlaps(out_districts)
     if population_col != "population" and population_col in out_districts.columns:
         out_districts = out_districts.rename(columns={population_col: "population"})
 

@@ -68,7 +68,7 @@ def _numeric(rule: Rule, values: pd.Series, column: str) -> tuple[pd.Series, str
                              f"negative {column} values", "fix the facility attributes")
     if np.isinf(numeric.to_numpy(dtype=float)).any():  # +inf vehicles would pass every ratio
         raise RuleInputError(f"facilities.{column}", numeric[np.isinf(numeric)].head(3).tolist(),
-                             f"infinite {column} values", "give finite counts in the facility attributes")
+                             f"infinite {column} values", "give finite counts")
     return numeric.fillna(0.0), note
 
 
