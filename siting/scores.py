@@ -185,7 +185,7 @@ def gaussian(cutoff: str | float | Quantity) -> Decay:
 
     Examples
     --------
-    >>> [round(w, 3) for w in gaussian("30 min")([0.0, 15.0, 30.0])]
+    >>> gaussian("30 min")([0.0, 15.0, 30.0]).round(3).tolist()
     [1.0, 0.701, 0.0]
     """
     q = _cost(cutoff, "cutoff")
