@@ -221,3 +221,17 @@ def test_weighted_percentile_by_brute_force():
     for q in (10, 25, 50, 90, 100):
         k = max(int(math.ceil(q / 100 * len(expanded))) - 1, 0)
         assert sc.weighted_percentile(values, people.astype(float), q) == expanded[k]
+
+
+def test_scores_equity_per_district(sao_paulo):
+    s = sc.accessibility(sao_paulo, "school", method="g2sfca", cutoff="20 min",
+                         supply="schools")
+    e = s.equity()
+    assert e.table["group"].tolist() == ["east", "west", "(study area)"]
+    assert e.table["population"].iloc[-1] == pytest.approx(sao_paulo.population)
+    assert 0 < e.table["gini"].iloc[-1] < 1
+    assert e.theil.between + e.theil.within == pytest.approx(e.theil.total)
+    table = s.summary(below="1 per 20000 people")
+    assert table["district"].tolist() == ["east", "west", "(study area)"]
+    assert (table["population"] == table["scored_population"] + table["unsnapped"]).all()
+    assert table["p10"].iloc[-1] <= table["p50"].iloc[-1] <= table["p90"].iloc[-1]
