@@ -518,8 +518,14 @@ def cost_pairs(area: StudyArea, facilities: gpd.GeoDataFrame, mode: str, cutoff:
         reach = area.reach(facilities if kind is None else kind, mode, cutoff, by=weight)
         source, target, cost = reach.source, reach.target, reach.cost
     else:
-        snapped = area.snapped("facilities", mode).subset(
-            area.facilities.index.get_indexer(facilities.index))
+        if kind is None:  # points of the caller's own (candidate sites): snap them here
+            from .network.snap import snap_points
+
+            snapped = snap_points(network, facilities.geometry.to_numpy(),
+                                  max_distance=area.snap_distance[mode])
+        else:
+            snapped = area.snapped("facilities", mode).subset(
+                area.facilities.index.get_indexer(facilities.index))
         snapped.require_all(layer="facilities", ids=facilities.index.to_numpy(),
                             max_distance=area.snap_distance[mode])
         reach = reach_matrix(network, area.snapped("cells", mode), snapped, weight=weight,

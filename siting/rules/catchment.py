@@ -16,7 +16,6 @@ passes when every station in it does. A district without a station has nothing t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,8 +26,9 @@ import pandas as pd
 from ..errors import RuleError
 from ..scores import binary, cost_pairs, fca_scores
 from ..units import Quantity
-from .base import (STUDY_AREA, Context, Ratio, Rule, RuleInputError, RuleResult,
-                   empty_failures, frame, parse_ratio, parse_threshold)
+from .base import (STUDY_AREA, Context, RuleInputError, RuleResult, empty_failures, frame,
+                   parse_threshold)
+from .provision import CapacityPerPopulationRule
 
 if TYPE_CHECKING:
     from ..study_area import StudyArea
@@ -39,8 +39,11 @@ def _num(value: float) -> str:
 
 
 @dataclass(kw_only=True, eq=False, repr=False)
-class CatchmentRatioRule(Rule):
+class CatchmentRatioRule(CapacityPerPopulationRule):
     """``rate`` of a facility attribute per residents within each facility's catchment.
+
+    The parameters of :class:`~siting.rules.CapacityPerPopulationRule` (``rate``,
+    ``attribute``, ``unit_name``) plus the catchment.
 
     SH16-19 read with SH16-18: 1 ambulance per 30,000 residents within each station's 3.5 km
     service radius.
@@ -63,16 +66,12 @@ class CatchmentRatioRule(Rule):
     """
 
     kind: ClassVar[str] = "catchment_ratio"
-    rate: Ratio | str | Any = "1 per 30000 people"
     catchment: Quantity | str | Any = "3.5 km"
     mode: str = "drive"
     direction: str = "from_facility"
-    attribute: str | Sequence[str] | None = None
-    unit_name: str = ""
 
     def __post_init__(self) -> None:
-        super().__post_init__()
-        self.rate = parse_ratio(self.rate, rule_id=self.id)
+        super().__post_init__()  # rate, attribute, facility and unit_name as for the head count
         self.catchment = parse_threshold(self.catchment, rule_id=self.id, field_name="catchment",
                                          dimension=("length", "time"), default_unit="m")
         if self.mode not in ("walk", "drive"):
@@ -81,18 +80,6 @@ class CatchmentRatioRule(Rule):
         if self.direction not in ("from_facility", "to_facility"):
             raise RuleError(f"{self.id}.direction", self.direction, "unknown direction",
                             "use 'from_facility' (response) or 'to_facility'")
-        if isinstance(self.attribute, str):
-            self.attribute = (self.attribute,)
-        elif self.attribute is not None:
-            self.attribute = tuple(self.attribute)
-            if not self.attribute or not all(isinstance(a, str) and a for a in self.attribute):
-                raise RuleError(f"{self.id}.attribute", self.attribute,
-                                "must be a column name or a list of them", "give attribute='vehicles'")
-        if not self.facility:
-            raise RuleError(f"{self.id}.facility", None, "needs a facility kind",
-                            "give facility='emergency_station'")
-        if not self.unit_name:
-            self.unit_name = self.attribute[0] if self.attribute else "facilities"
 
     def describe(self) -> str:
         return (f"≥ {_num(self.rate.units)} {self.unit_name} per {_num(self.rate.per)} "
