@@ -235,3 +235,14 @@ def test_scores_equity_per_district(sao_paulo):
     assert table["district"].tolist() == ["east", "west", "(study area)"]
     assert (table["population"] == table["scored_population"] + table["unsnapped"]).all()
     assert table["p10"].iloc[-1] <= table["p50"].iloc[-1] <= table["p90"].iloc[-1]
+
+
+def test_points_of_ones_own_score_like_the_same_facilities_by_kind(example):
+    by_kind = sc.accessibility(example, "school", method="gravity", mode="drive",
+                               cutoff="6 min", decay=sc.power(1.0, "1 min"))
+    points = example.facilities_of("school")[["kind", "geometry"]].copy()
+    points.index = pd.RangeIndex(100, 100 + len(points))
+    by_points = sc.accessibility(example, points, method="gravity", mode="drive",
+                                 cutoff="6 min", decay=sc.power(1.0, "1 min"))
+    np.testing.assert_allclose(by_points.cells["score"], by_kind.cells["score"], rtol=1e-12)
+    assert (by_kind.cells["status"] == "scored").sum() > 50
