@@ -8,7 +8,11 @@
 * :func:`lorenz` — cumulative shares of population and of the quantity, poorest first;
   :func:`lorenz_svg` draws one or more curves as an inline SVG (zh / en), which Jupyter shows.
 
-Values must be ≥ 0 (supply per resident, attainment, shares). Weights are people.
+Values must be ≥ 0 (supply per resident, attainment, shares). Weights are people. Any
+reading works, e.g. the districts' attainment of one rule of an assessment::
+
+    rows = result.table[result.table["rule_id"] == "SH16-19"]
+    equity_table(rows["attainment"], rows["population"], rows["district"])
 """
 
 from __future__ import annotations

@@ -340,7 +340,6 @@ class Scores:
     direction: str
     supply: str
     basis: str
-    geometry: gpd.GeoSeries | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -637,7 +636,7 @@ def accessibility(area: StudyArea, kind: str | Iterable[str], *, method: str = "
                          f"within their catchment and serve nobody: {list(idle[:10])}")
     return Scores(cells=cells, facilities=fac, method=method, decay=decay, cutoff=limit,
                   mode=mode, direction=direction, supply=supply_name, basis=basis,
-                  geometry=area.cells.geometry, notes=notes)
+                  notes=notes)
 
 
 __all__ = ["DIRECTIONS", "Decay", "E2SFCA_WEIGHTS", "FCAResult", "KERNELS", "METHODS",
