@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
+from .equity import STUDY_AREA
 from .errors import SitingError, UnitError
 from .units import Quantity, parse_cutoff
 
@@ -54,7 +55,6 @@ E2SFCA_WEIGHTS = (1.0, 0.68, 0.22)
 KERNELS = ("quartic", "epanechnikov", "triangular", "uniform")
 DIRECTIONS = ("to_facility", "from_facility")
 STATUSES = ("scored", "no_facility", "unsnapped")
-_STUDY_AREA = "(study area)"  # the label siting.rules uses for the whole-area row
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,7 +394,7 @@ class Scores:
             raise SitingError("by", by, "no such column in the scores",
                               f"use one of {list(cells.columns)}")
         groups = [(key, part) for key, part in cells.groupby(by, sort=True)]
-        groups.append((_STUDY_AREA, cells))
+        groups.append((STUDY_AREA, cells))
         rows = []
         for key, part in groups:
             row = {by: key, **_summarise(part, qs)}
@@ -403,7 +403,9 @@ class Scores:
                 threshold = ratio.units / ratio.per
                 scored = part["status"] != "unsnapped"
                 people = part["population"].to_numpy(dtype=float)
-                low = scored.to_numpy() & (part["score"].to_numpy(dtype=float) < threshold - 1e-15)
+                # a score equal to the ratio up to rounding is not below it
+                low = scored.to_numpy() & (part["score"].to_numpy(dtype=float)
+                                           < threshold * (1 - 1e-12))
                 total = people[scored.to_numpy()].sum()
                 row[f"below {label}"] = float(people[low].sum())
                 row[f"share below {label}"] = float(people[low].sum() / total) if total > 0 \
