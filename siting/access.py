@@ -1,4 +1,8 @@
-"""Walking/driving access summaries: who lives within a distance or time of each facility kind."""
+"""Walking/driving access summaries: who lives within a distance or time of each facility kind.
+
+Accessibility scores (2SFCA family, gravity, 3SFCA, potential) live in :mod:`siting.scores`
+and are re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,13 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from .scores import (Decay, Scores, accessibility, binary, exponential, fca_scores, gaussian,
+                     kernel, power, steps)
 from .study_area import StudyArea
 from .units import parse_cutoff
+
+__all__ = ["Decay", "Scores", "access_table", "accessibility", "binary", "exponential",
+           "fca_scores", "gaussian", "kernel", "power", "steps"]
 
 
 def access_table(area: StudyArea, kinds: Iterable[str] | None = None, mode: str = "walk",

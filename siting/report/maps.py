@@ -900,5 +900,9 @@ def coverage_map(area: StudyArea, nearest: pd.DataFrame, *, threshold: float,
     return fmap
 
 
+# public names for the other map modules (siting.report.score_maps)
+feature_collection = _collection
+new_map = _new_map
+
 __all__ = ["HtmlControl", "OSM_ATTRIBUTION", "assessment_map", "cell_travel", "coverage_map",
            "margin_m", "nice", "proposal_sites", "rule_isochrones", "travel_classes"]
