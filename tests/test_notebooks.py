@@ -56,6 +56,12 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         "4,082", "643", "4.4", "0.25%", "3 sites"]),
     "06_batch_reports": ([], [
         "26", "D5", "3,612", "18", "22,774", "22,833", "12,298"]),
+    "07_shanghai_streets": (
+        ["china/shanghai_osm/peoples_square_drive.osm", "china/shanghai_osm/bund_lujiazui_roads.gpkg",
+         "china/shanghai_osm/bund_lujiazui_buildings.gpkg", "china/county_population_2020.csv",
+         "china/shanghai_poi/kindergarten.csv", "china/shanghai_poi/shanghai_hospital.csv"],
+        ["185,139", "16.2%", "39.5%", "85.4%", "100.0%", "87.7%", "5.3", "30,024", "155,115",
+         "126,675", "11.1%", "24.4%", "2,157", "10.4%", "93,651", "33,024", "87", "21", "86"]),
 }
 
 
