@@ -181,6 +181,8 @@ class Assessment:
         people = float(self.district_info["population"].sum()) if n_districts else 0.0
         lines = [f"Assessment of {len(verdicts)} checkable rules over {n_districts} districts "
                  f"({_fmt_num(people)} residents)."]
+        if self.area is not None:
+            lines += [f"WARNING: {w}" for w in self.area.residents_warnings()]
         if len(verdicts):
             passed = verdicts["passed"]
             lines.append(f"Passed: {int((passed == True).sum())}, failed: "  # noqa: E712

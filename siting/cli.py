@@ -195,17 +195,25 @@ def _propose(args: argparse.Namespace) -> int:
     check_out_dir(args.out, field="--out")  # before minutes of solving
     area = config.study_area()
     print(area)
-    assessment = assess(area, config.rules, **config.assess_options)
+    options = dict(config.assess_options)
+    if args.straight_line:
+        options["straight_line"] = True
+    if args.detour is not None:
+        options["detour"] = args.detour
+    assessment = assess(area, config.rules, **options)
     settings = {"time_limit": 60.0, **(config.propose or {})}
+    # the same distance reading as the assessment (straight lines where a network is missing)
+    lines = {k: options[k] for k in ("straight_line", "detour") if k in options}
     proposal = propose(area, config.rules, assessment=assessment,
                        infeasible="relax" if args.relax else "raise",
-                       alternatives=args.alternatives, **settings)
+                       alternatives=args.alternatives, **lines, **settings)
     print()
     print(proposal.summary())
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     sites = proposal.sites.assign(kinds=proposal.sites["kinds_label"],
-                                  rules=proposal.sites["rules"].map(", ".join))
+                                  rules=proposal.sites["rules"].map(", ".join),
+                                  distances=proposal.solution.get("distances", "network"))
     sites.to_crs(4326).to_file(out / "proposed_sites.gpkg", layer="proposed_sites")
     sites.drop(columns="geometry").to_csv(out / "proposed_sites.csv", index=False)
     proposal.curve.to_csv(out / "marginal_gain.csv", index=False)
@@ -298,6 +306,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also look for this many other site sets of the same size")
     prop.add_argument("--relax", action="store_true",
                       help="lower targets no candidate can reach (listed) instead of failing")
+    prop.add_argument("--straight-line", action="store_true",
+                      help="where a mode has no network, read distance rules along straight "
+                           "lines (overstates access; stated on every output)")
+    prop.add_argument("--detour", type=float, default=None,
+                      help="factor on straight-line distances (≥ 1; default from CONFIG)")
     prop.set_defaults(func=_propose)
 
     report = sub.add_parser("report", help="per-district pages, maps, CSV/XLSX/GPKG and an "

@@ -117,6 +117,39 @@ def planning_grid(cells: gpd.GeoDataFrame, size_m: float) -> gpd.GeoDataFrame:
     return grid.iloc[np.unique(has_people)].reset_index(drop=True)
 
 
+def _homes_with_untagged(path: Path, buildings: gpd.GeoDataFrame,
+                         homes_tags: Iterable[str] | None, yes_in_landuse: Iterable[str],
+                         not_in_landuse: Iterable[str], crs: object
+                         ) -> tuple[gpd.GeoDataFrame, tuple[str, ...]]:
+    """Buildings to count and the ``building`` values that are homes: tagged homes, plus
+    ``building=yes`` inside home land use and outside other land use (the rest of the
+    untagged footprints are left out)."""
+    import pyrosm
+
+    from .population import RESIDENTIAL_BUILDINGS
+
+    homes = tuple(RESIDENTIAL_BUILDINGS if homes_tags is None else homes_tags)
+    yes_in, not_in = [str(v) for v in yes_in_landuse], [str(v) for v in not_in_landuse]
+    if not yes_in or "building" not in buildings.columns:
+        return buildings, homes
+    landuse = pyrosm.OSM(str(path)).get_landuse()
+    if landuse is None or len(landuse) == 0 or "landuse" not in landuse.columns:
+        return buildings, homes
+    landuse = landuse[landuse.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(crs)
+    points = buildings.to_crs(crs).geometry.representative_point().to_numpy()
+
+    def inside(values: list[str]) -> np.ndarray:
+        zone = landuse[landuse["landuse"].isin(values)]
+        if len(zone) == 0:
+            return np.zeros(len(points), bool)
+        return np.isin(np.arange(len(points)), zone.sindex.query(points, predicate="within")[0])
+
+    yes = (buildings["building"].astype("string").str.lower() == "yes").fillna(False).to_numpy()
+    counted = yes & inside(yes_in) & ~inside(not_in)
+    keep = ~yes | counted
+    return buildings[keep], tuple(dict.fromkeys(homes + ("yes",)))
+
+
 def study_area_from_pbf(
     path: str | Path,
     *,
@@ -134,6 +167,9 @@ def study_area_from_pbf(
     floor_area_per_person: float = 37.2,
     crs: object | None = None,
     snap_distance: dict[str, float] | None = None,
+    homes_tags: Iterable[str] | None = None,
+    yes_in_landuse: Iterable[str] = ("residential",),
+    not_in_landuse: Iterable[str] = ("commercial", "industrial", "retail", "education"),
 ) -> StudyArea:
     """Build a StudyArea from an ``.osm.pbf`` extract, filling what you do not pass.
 
@@ -155,6 +191,14 @@ def study_area_from_pbf(
         Street networks to build (``"walk"``, ``"drive"``).
     crs
         Metric CRS (default: local UTM zone).
+    homes_tags
+        ``building`` values counted as homes (default
+        :data:`siting.population.RESIDENTIAL_BUILDINGS`).
+    yes_in_landuse, not_in_landuse
+        Untagged ``building=yes`` footprints count as homes where they lie inside OSM
+        ``landuse`` of ``yes_in_landuse`` and outside ``not_in_landuse`` — most homes outside
+        Europe are mapped so. ``yes_in_landuse=()`` counts tagged homes only. A study area
+        left without residents warns (repr, summary, report).
     """
     import pyrosm
 
@@ -170,8 +214,10 @@ def study_area_from_pbf(
             raise SitingError("cells", None, "the extract has no buildings to estimate "
                               "population from", "pass cells= with a population column")
         crs = crs or buildings.estimate_utm_crs()
+        buildings, homes = _homes_with_untagged(path, buildings, homes_tags, yes_in_landuse,
+                                                not_in_landuse, crs)
         people = population_from_buildings(buildings, floor_area_per_person=floor_area_per_person,
-                                           crs=crs)
+                                           residential=homes, crs=crs)
         cells = points_to_grid(people.set_geometry(people.geometry.centroid), cell_size_m, crs=crs)
         population_col = "population"
     if districts is None:

@@ -89,6 +89,8 @@ class Proposal:
         s = self.solution
         lines = [f"{len(self.sites)} new sites ({s['status']}, bound {s['bound']:g}, "
                  f"gap {s['gap']:.2%}, {s['seconds']:.2f} s by {s['method']})."]
+        if s.get("distances", "network") != "network":
+            lines.append(f"Distances: {s['distances']}.")
         for _, row in self.sites.iterrows():
             lines.append(f"  site {row['site']}: {row['kinds_label']} in {row['district']}, "
                          f"newly covers {row['newly_covered']:,.0f} people ({', '.join(row['rules'])})")
@@ -198,22 +200,40 @@ class _AccessBlock:
     weights: np.ndarray          # per cell
     covered_before: np.ndarray   # per cell, bool
     groups: list[tuple[str, np.ndarray, float]]  # (district, cell mask, share)
+    distances: str = "network"   # how reach was measured, stated on every output
 
 
 def _access_block(area: StudyArea, rule, candidates: gpd.GeoDataFrame,
-                  before: Assessment) -> _AccessBlock:
+                  before: Assessment, straight_line: bool = False,
+                  detour: float = 1.0) -> _AccessBlock:
     kind = _first_kind(rule)
     weights = rule.basis_by_cell(area)[0].to_numpy(float)
     by = "time" if rule.threshold.dimension == "time" else "length"
-    if len(area.facilities_of(list(np.atleast_1d(rule.facility)))):
-        nearest = area.nearest(list(np.atleast_1d(rule.facility)), rule.mode, rule.threshold,
-                               by=by, direction=rule.direction)
-        covered = (nearest["status"] == "reached").to_numpy()
+    existing = area.facilities_of(list(np.atleast_1d(rule.facility)))
+    distances = "network"
+    if rule.mode not in area.networks and straight_line and by == "length":
+        from .network.straight import straight_line_reach
+        from .rules.base import straight_line_nearest
+
+        # the same straight-line reading assess(straight_line=True) gave the rule
+        covered = (straight_line_nearest(area, existing, rule.threshold, detour=detour)
+                   ["status"] == "reached").to_numpy()
+        source, target = straight_line_reach(candidates, area.cells, rule.threshold.value,
+                                             detour=detour)
+        distances = f"straight line × {detour:g} (no {rule.mode} network): overstates access"
+        matrix = sp.csr_array((np.ones(len(source)), (source, target)),
+                              shape=(len(candidates), len(area.cells)))
     else:
-        covered = np.zeros(len(area.cells), bool)
-    reach = area.reach(candidates, rule.mode, rule.threshold, by=by)
-    matrix = sp.csr_array((np.ones(reach.n_pairs), (reach.source, reach.target)),
-                          shape=(len(candidates), len(area.cells)))
+        area.network(rule.mode)  # a clear NetworkError when the mode has no network
+        if len(existing):
+            nearest = area.nearest(list(np.atleast_1d(rule.facility)), rule.mode,
+                                   rule.threshold, by=by, direction=rule.direction)
+            covered = (nearest["status"] == "reached").to_numpy()
+        else:
+            covered = np.zeros(len(area.cells), bool)
+        reach = area.reach(candidates, rule.mode, rule.threshold, by=by)
+        matrix = sp.csr_array((np.ones(reach.n_pairs), (reach.source, reach.target)),
+                              shape=(len(candidates), len(area.cells)))
     rows = before.top[(before.top["rule_id"] == rule.id) & (before.top["passed"] == False)]  # noqa: E712
     district = area.cells["district"].to_numpy()
     if rule.check_at == "area":
@@ -221,7 +241,7 @@ def _access_block(area: StudyArea, rule, candidates: gpd.GeoDataFrame,
         groups = [("(all)", in_scope, rule.share)]
     else:
         groups = [(d, district == d, rule.share) for d in rows["district"]]
-    return _AccessBlock(rule.id, kind, matrix, weights, covered, groups)
+    return _AccessBlock(rule.id, kind, matrix, weights, covered, groups, distances)
 
 
 def _count_needs(before: Assessment, rules_by_id: dict) -> pd.DataFrame:
@@ -239,7 +259,8 @@ def _count_needs(before: Assessment, rules_by_id: dict) -> pd.DataFrame:
 def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | None = None,
             candidates: gpd.GeoDataFrame | None = None, max_candidates: int = 1500,
             time_limit: float | None = 60.0, seed: int = 0, threads: int = 1,
-            alternatives: int = 0, infeasible: str = "raise") -> Proposal:
+            alternatives: int = 0, infeasible: str = "raise", straight_line: bool = False,
+            detour: float = 1.0) -> Proposal:
     """The fewest new sites (co-locating kinds) so that every failing site rule passes.
 
     Parameters
@@ -261,6 +282,12 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
         ``"raise"`` (default): a target no choice of candidates can meet is an error.
         ``"relax"``: such targets are lowered to what the candidates can reach, and listed
         in :attr:`Proposal.unmet` with the people left out (batch reports use this).
+    straight_line, detour
+        As :func:`siting.assess`: where the study area has no network for a rule's mode,
+        length thresholds are read along straight lines × ``detour`` (candidates' reach too).
+        The method is stated in ``solution["distances"]``, the summary and the curve.
+        A rule that cannot be proposed for (no network and no straight-line reading) is
+        listed in :attr:`Proposal.other_actions` with the reason; the others go on.
 
     Raises
     ------
@@ -270,7 +297,8 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
     """
     ruleset = list(load_rules(rules)) if not isinstance(rules, list) or not rules or \
         not hasattr(rules[0], "evaluate") else rules
-    before = assessment if assessment is not None else assess(area, ruleset)
+    before = assessment if assessment is not None else assess(
+        area, ruleset, straight_line=straight_line, detour=detour)
     rules_by_id = {r.id: r for r in ruleset}
     verdicts = before.verdicts().set_index("rule_id")
     failing = [r for r in ruleset if r.checkable and r.id in verdicts.index
@@ -288,7 +316,8 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
     modes = sorted({r.mode for r in access_rules}) or [m for m in ("walk", "drive")
                                                         if m in area.networks][:1]
     if candidates is None:
-        candidates = default_candidates(area, modes, max_candidates, seed)
+        candidates = default_candidates(area, [m for m in modes if m in area.networks],
+                                        max_candidates, seed)
     else:
         candidates = area._sources(candidates).reset_index(drop=True)
     if len(candidates) == 0:
@@ -296,14 +325,25 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
                           "(parcels, public buildings) near the people to serve")
     candidates = candidates.assign(district=area._district_of(candidates).to_numpy())
 
-    blocks = [_access_block(area, r, candidates, before) for r in access_rules]
+    blocks, cannot = [], []
+    for r in access_rules:
+        try:
+            blocks.append(_access_block(area, r, candidates, before, straight_line, detour))
+        except SitingError as exc:  # one rule that cannot be proposed for never stops the rest
+            cannot.append({"rule_id": r.id, "kind": r.kind, "shortfall": np.nan,
+                           "shortfall_unit": "", "note": f"no proposal: {exc}"})
+    if cannot:
+        other_actions = pd.concat([other_actions, pd.DataFrame(cannot)], ignore_index=True)
+    distances = "; ".join(sorted({f"{b.rule_id}: {b.distances}" for b in blocks
+                                  if b.distances != "network"})) or "network"
     kinds = sorted({b.kind for b in blocks} | set(needs["kind"]))
     if not kinds:
         empty = candidates.iloc[:0].assign(site=[], kinds=[], kinds_label=[], rules=[],
                                            newly_covered=[])
         return Proposal(empty, before, before, pd.DataFrame(), {
             "objective": 0, "bound": 0, "gap": 0.0, "status": "optimal", "seconds": 0.0,
-            "method": "nothing to fix", "log": ""}, area, [], other_actions)
+            "method": "nothing to fix", "log": "", "distances": distances}, area, [],
+            other_actions)
     if infeasible not in ("raise", "relax"):
         raise SitingError("infeasible", infeasible, "unknown choice", "use 'raise' or 'relax'")
     model, layout, unmet = _build_model(candidates, kinds, blocks, needs,
@@ -339,14 +379,14 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
         tidy_status = "skipped (first stage not optimal)"
     sites = _decode(run.col_value, candidates, kinds, blocks, needs, layout)
     area_after = _with_sites(area, sites)
-    after = assess(area_after, ruleset)
+    after = assess(area_after, ruleset, straight_line=straight_line, detour=detour)
     alts = [_decode(r.col_value, candidates, kinds, blocks, needs, layout) for r in runs[1:]]
     site_bound = float(np.ceil(run.bound - 1e-6)) if np.isfinite(run.bound) else float("nan")
     solution = {"objective": float(len(sites)), "bound": site_bound,
                 "gap": relative_gap(len(sites), site_bound) if np.isfinite(site_bound)
                 else float("nan"),
                 "status": run.status, "seconds": run.seconds, "method": "HiGHS MIP",
-                "log": run.log, "candidates": len(candidates),
+                "log": run.log, "candidates": len(candidates), "distances": distances,
                 "facilities_stage_status": tidy_status}
     return Proposal(sites, before, after, _curve(sites, blocks, area), solution, area_after,
                     alts, other_actions.reset_index(drop=True),
@@ -536,5 +576,6 @@ def _curve(sites: gpd.GeoDataFrame, blocks: list[_AccessBlock], area: StudyArea)
             summed.loc["(all)"] = summed.sum()
             for name, row in summed.iterrows():
                 rows.append({"rule_id": block.rule_id, "sites": step, "district": name,
-                             "covered_share": row["c"] / row["w"] if row["w"] > 0 else np.nan})
+                             "covered_share": row["c"] / row["w"] if row["w"] > 0 else np.nan,
+                             "distances": block.distances})
     return pd.DataFrame(rows)

@@ -311,6 +311,8 @@ class StudyArea:
                                   "give a positive distance such as 500")
             self.snap_distance[mode] = float(metres)
         self._snapped: dict[tuple[str, str], object] = {}
+        for text in self.residents_warnings():
+            warnings.warn(text, UserWarning, stacklevel=2)
 
     @classmethod
     def from_osm(cls, path: str, **kwargs) -> StudyArea:
@@ -385,12 +387,23 @@ class StudyArea:
             )
         return self.networks[mode]
 
+    def residents_warnings(self, lang: str = "en") -> list[str]:
+        """Loud notes when the study area, or a district, holds no residents.
+
+        A report on nobody must say so: an OSM extract whose homes are untagged
+        (``building=yes``) builds empty cells without any error. ``lang``: ``"en"``/``"zh"``.
+        """
+        from .population_buildings import residents_warnings
+
+        return residents_warnings(self.cells, self.districts["district"], lang=lang)
+
     def __repr__(self) -> str:
         kinds = self.facilities["kind"].value_counts().to_dict()
+        warn = "".join(f" WARNING: {w}" for w in self.residents_warnings())
         return (
             f"StudyArea({len(self.districts)} districts, {len(self.cells):,} cells, "
             f"{self.population:,.0f} residents, facilities {kinds}, "
-            f"networks {sorted(self.networks)}, crs {self.crs.to_string()})"
+            f"networks {sorted(self.networks)}, crs {self.crs.to_string()}){warn}"
         )
 
     # -- network distances --------------------------------------------------------------------

@@ -60,6 +60,12 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["sao_paulo/spo_osm.pbf", "sao_paulo/spo_hexgrid_EPSG32723.gpkg"],
         ["517,570", "462,944", "89.4%", "282,684", "61.1%", "137", "1.14", "A3", "93,944",
          "0.502", "0.461", "0.499", "29.7%"]),
+    "07_shanghai_streets": (
+        ["china/shanghai_osm/peoples_square_drive.osm", "china/shanghai_osm/bund_lujiazui_roads.gpkg",
+         "china/shanghai_osm/bund_lujiazui_buildings.gpkg", "china/county_population_2020.csv",
+         "china/shanghai_poi/kindergarten.csv", "china/shanghai_poi/shanghai_hospital.csv"],
+        ["185,139", "16.2%", "39.5%", "85.4%", "100.0%", "87.7%", "5.3", "30,024", "155,115",
+         "126,675", "11.1%", "24.4%", "2,157", "10.4%", "93,651", "33,024", "87", "21", "86"]),
 }
 
 

@@ -16,6 +16,7 @@ import shapely
 
 from ..errors import NetworkError, SitingError
 from .graph import DEFAULT_WALK_SPEED_KMH, Network
+from .noding import DEFAULT_CAR_ONLY
 
 PYROSM_NETWORK_TYPE = {"walk": "walking", "drive": "driving"}
 OSMNX_NETWORK_TYPE = {"walk": "walk", "drive": "drive"}
@@ -57,7 +58,7 @@ def _streets_from_edges(edges: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, crs: o
         geometry[flipped] = shapely.reverse(geometry[flipped])
     streets = pd.DataFrame({"u": edges["u"].to_numpy(), "v": edges["v"].to_numpy(),
                             "geometry": geometry})
-    for column in ("highway", "oneway", "maxspeed"):
+    for column in ("highway", "oneway", "maxspeed", "junction"):
         if column in edges.columns:
             streets[column] = edges[column].to_numpy()
     return node_table, streets, crs
@@ -118,7 +119,7 @@ def from_networkx(graph, mode: str = "walk", *, crs: object | None = None,
     _check_mode(mode)
     if graph.number_of_edges() == 0:
         raise NetworkError("graph", graph, "the graph has no edges", "load a graph with streets")
-    if graph.graph.get("crs") is None:  # absent, or present but empty
+    if "crs" not in graph.graph:
         raise NetworkError("graph.graph['crs']", None, "the graph has no CRS",
                            "set graph.graph['crs'] (osmnx graphs carry 'epsg:4326')")
     nodes, edges = ox.graph_to_gdfs(graph, nodes=True, edges=True, fill_edge_geometry=True)
@@ -126,15 +127,19 @@ def from_networkx(graph, mode: str = "walk", *, crs: object | None = None,
     if "id" not in nodes.columns:
         nodes = nodes.rename(columns={nodes.columns[0]: "id"})
     edges = edges.reset_index()
-    edges = _pair_reverse_edges(edges)
+    edges = _pair_reverse_edges(edges, walk=(mode == "walk"))
     node_table, streets, crs = _streets_from_edges(edges, nodes, crs)
     return Network.from_streets(node_table, streets, mode=mode, crs=crs,
                                 walk_speed_kmh=walk_speed_kmh, speeds=speeds,
                                 largest_component=largest_component)
 
 
-def _pair_reverse_edges(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Merge u→v and v→u edges of equal length into one two-way street."""
+def _pair_reverse_edges(edges: gpd.GeoDataFrame, walk: bool = False) -> gpd.GeoDataFrame:
+    """Merge u→v and v→u edges of equal length into one two-way street.
+
+    With ``walk`` a street drawn more than once between the same nodes (a two-way street
+    written as two one-way ways, read both ways on foot) is kept once.
+    """
     edges = edges.copy()
     length = shapely.length(edges.to_crs(edges.estimate_utm_crs()).geometry.to_numpy())
     edges["_len"] = np.round(length, 1)
@@ -148,43 +153,110 @@ def _pair_reverse_edges(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     keep = ~edges["_row"].isin(drop)
     oneway = np.where(edges["_row"].isin(two_way), "no", "yes")
     edges["oneway"] = oneway
+    if walk:
+        same = pd.DataFrame({"a": np.minimum(edges["u"], edges["v"]),
+                             "b": np.maximum(edges["u"], edges["v"]), "len": edges["_len"]})
+        keep &= ~same.duplicated().to_numpy()
     return edges.loc[keep].drop(columns=["_len", "_row"])
 
 
-def from_osm_xml(path: str | Path, mode: str = "walk", **kwargs) -> Network:
-    """Network from an OSM XML file (``.osm`` or ``.osm.bz2``) through osmnx."""
+def from_osm_xml(path: str | Path, mode: str = "walk", *,
+                 car_only: Mapping[str, tuple[str, ...]] | None = None, **kwargs) -> Network:
+    """Network from an OSM XML file (``.osm``, ``.osm.bz2`` or ``.osm.gz``) through osmnx.
+
+    Walking takes every street two-way at walking speed, also from a drive-only extract
+    (the usual state of OSM in Chinese cities, where sidewalks are unmapped): it leaves out
+    motorways and the classes of ``car_only`` on bridges and in tunnels (elevated expressways
+    such as 延安高架路, road tunnels). What was left out is in ``network.build_report``.
+
+    Parameters
+    ----------
+    path
+        The OSM XML file.
+    mode
+        ``"walk"`` or ``"drive"``.
+    car_only
+        Walk mode: ``{"bridge": classes, "tunnel": classes}`` left out on those levels
+        (default :data:`siting.network.noding.DEFAULT_CAR_ONLY`); ``{}`` walks every level.
+    **kwargs
+        As :func:`from_networkx` (``crs``, ``walk_speed_kmh``, ``speeds``,
+        ``largest_component``).
+
+    Examples
+    --------
+    >>> walk = from_osm_xml("peoples_square_drive.osm", "walk")
+    >>> walk.build_report["left_out"]["rule"]
+    """
     import osmnx as ox
 
     _check_mode(mode)
-    path = _check_file(path, (".osm", ".osm.bz2", ".xml"))
+    path = _check_file(path, (".osm", ".osm.bz2", ".osm.gz", ".xml"))
     try:
-        graph = ox.graph_from_xml(str(path), bidirectional=(mode == "walk"), simplify=False,
-                                  retain_all=True)
+        if path.name.lower().endswith(".gz"):
+            import gzip
+            import shutil
+            import tempfile
+
+            # osmnx opens plain and bz2 XML only
+            with tempfile.TemporaryDirectory() as tmp:
+                plain = Path(tmp) / path.name[:-3]
+                with gzip.open(path, "rb") as src, open(plain, "wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                graph = _read_osm_xml(plain, mode)
+        else:
+            graph = _read_osm_xml(path, mode)
     except Exception as exc:
         raise SitingError("path", str(path), f"cannot read the OSM XML file ({exc})",
-                          "check that the file is OSM XML, plain or bz2-compressed") from exc
-    graph = _filter_osmnx_mode(graph, mode)
-    return from_networkx(graph, mode, **kwargs)
+                          "check that the file is OSM XML, plain, gzip or bz2-compressed") from exc
+    graph, left_out = _filter_osmnx_mode(graph, mode, car_only)
+    network = from_networkx(graph, mode, **kwargs)
+    network.build_report["left_out"] = left_out
+    return network
 
 
-def _filter_osmnx_mode(graph, mode: str):
-    """Keep the ways osmnx's own filter for ``mode`` would keep (XML files carry every way)."""
-    excluded_walk = {"motorway", "motorway_link", "trunk", "trunk_link", "construction",
-                     "proposed", "raceway", "bus_guideway", "abandoned", "platform"}
-    excluded_drive = {"footway", "path", "pedestrian", "steps", "cycleway", "bridleway",
-                      "corridor", "track", "construction", "proposed", "raceway",
-                      "bus_guideway", "abandoned", "platform", "elevator", "service"}
-    excluded = excluded_walk if mode == "walk" else excluded_drive
-    drop = []
-    for u, v, k, data in graph.edges(keys=True, data=True):
-        highway = data.get("highway")
-        values = highway if isinstance(highway, list) else [highway]
-        if highway is None or all(h in excluded for h in values):
-            drop.append((u, v, k))
+def _read_osm_xml(path: Path, mode: str):
+    import warnings
+
+    import osmnx as ox
+
+    with warnings.catch_warnings():
+        # files written by osmnx itself (ox.save_graph_xml) read back fine for our use
+        warnings.filterwarnings("ignore", message=".*generated by OSMnx.*")
+        return ox.graph_from_xml(str(path), bidirectional=(mode == "walk"), simplify=False,
+                                 retain_all=True)
+
+
+def _filter_osmnx_mode(graph, mode: str, car_only: Mapping[str, tuple[str, ...]] | None = None
+                       ) -> tuple[object, dict]:
+    """Keep the ways ``mode`` uses (XML files carry every way); say what was left out."""
+    from .noding import NEVER_DRIVEN, car_only as car_only_mask, flag_values
+
+    rows = list(graph.edges(keys=True, data=True))
+    first = pd.Series([(d.get("highway")[0] if isinstance(d.get("highway"), list)
+                        else d.get("highway")) for _, _, _, d in rows], dtype=object)
+
+    def level(tag: str) -> np.ndarray:
+        values = pd.Series([d.get(tag)[0] if isinstance(d.get(tag), list) else d.get(tag)
+                            for _, _, _, d in rows], dtype=object)
+        return flag_values(values, len(rows))
+
+    if mode == "walk":
+        drop = car_only_mask(first.fillna(""), level("bridge"), level("tunnel"), car_only)
+        rule = car_only if car_only is not None else DEFAULT_CAR_ONLY
+        text = "walk: every street two-way; left out motorways, and " + ("; ".join(
+            f"{', '.join(v)} {'on bridges' if k == 'bridge' else 'in tunnels'}"
+            for k, v in rule.items() if v) or "nothing on bridges or tunnels")
+    else:
+        drop = np.isin(first.fillna("").to_numpy(dtype=object), NEVER_DRIVEN)
+        text = f"drive: left out {', '.join(NEVER_DRIVEN)}"
+    drop |= first.isna().to_numpy()
+    lengths = np.array([float(d.get("length", 0.0)) for _, _, _, d in rows])
     graph = graph.copy()
-    graph.remove_edges_from(drop)
+    graph.remove_edges_from([rows[i][:3] for i in np.flatnonzero(drop)])
     graph.remove_nodes_from([n for n, deg in dict(graph.degree()).items() if deg == 0])
-    return graph
+    factor = 0.5 if mode == "walk" else 1.0  # walk graphs hold each street both ways
+    return graph, {"rule": text, "edges": int(drop.sum()),
+                   "km": float(lengths[drop].sum() * factor / 1000)}
 
 
 def from_graphml(path: str | Path, mode: str = "walk", **kwargs) -> Network:
@@ -204,23 +276,58 @@ def from_graphml(path: str | Path, mode: str = "walk", **kwargs) -> Network:
 def from_lines(lines: gpd.GeoDataFrame | str | Path, mode: str = "walk", *,
                highway_col: str | None = None, oneway_col: str | None = None,
                speed_col: str | None = None, split_at_crossings: bool = False,
+               snap_m: float = 1.0, bridge_col: str | None = "auto",
+               tunnel_col: str | None = "auto", layer_col: str | None = "auto",
+               car_only: Mapping[str, tuple[str, ...]] | None = None,
                crs: object | None = None, walk_speed_kmh: float = DEFAULT_WALK_SPEED_KMH,
                speeds: Mapping[str, float] | None = None, largest_component: bool = True,
                tolerance: float = 0.01) -> Network:
     """Network from a road-centreline layer (GeoPackage, Shapefile...), as bureaus keep them.
 
     Lines meet where their end points coincide (within ``tolerance`` metres). Layers drawn
-    without nodes at junctions need ``split_at_crossings=True``, which cuts lines wherever they
-    cross (wrong for bridges and tunnels, so it is off by default).
+    without nodes at junctions need ``split_at_crossings=True``: lines are then cut where they
+    cross on the same level, never where one is a bridge or tunnel, and ends closer than
+    ``snap_m`` are joined (see :func:`siting.network.noding.node_lines`). What was joined,
+    cut, kept apart and dropped is in ``network.build_report``.
 
     Parameters
     ----------
     lines
-        GeoDataFrame or path of (Multi)LineStrings.
+        GeoDataFrame or path of (Multi)LineStrings, in a projected CRS or labelled WGS-84
+        (then projected to the local UTM zone). Coordinates in degrees under a metric label
+        are refused.
+    mode
+        ``"walk"`` or ``"drive"``.
     highway_col, oneway_col, speed_col
-        Optional columns: road class (OSM names, for default speeds), one-way flag
-        (``yes``/``-1``/``no``), speed in km/h.
+        Optional columns: road class (OSM names, for default speeds and for the classes left
+        out of each mode), one-way flag (``yes``/``-1``/``no``), speed in km/h.
+    split_at_crossings, snap_m
+        Node an un-noded layer by level; join ends within ``snap_m`` metres.
+    bridge_col, tunnel_col, layer_col
+        Level columns (``"auto"``: ``is_bridge``/``bridge``, ``is_tunnel``/``tunnel``,
+        ``layer``; ``None``: ignore).
+    car_only
+        Walk mode with ``highway_col``: classes left out on bridges and in tunnels (default
+        :data:`siting.network.noding.DEFAULT_CAR_ONLY`: elevated motorways/trunk roads and
+        road tunnels); ``{}`` walks every level. Drive mode leaves out footways, paths,
+        steps, service roads and piers (:data:`siting.network.noding.NEVER_DRIVEN`).
+    tolerance
+        End points closer than this (metres) are the same node.
+
+    Raises
+    ------
+    NetworkError
+        No CRS, coordinates in degrees under a metric CRS, no lines, unknown columns.
+
+    Examples
+    --------
+    >>> roads = geopandas.read_file("bund_lujiazui_roads.gpkg")
+    >>> walk = from_lines(roads, "walk", highway_col="highway", split_at_crossings=True,
+    ...                   largest_component=False)
+    >>> print(walk.build_report["noding"].summary())
     """
+    from .noding import NEVER_DRIVEN, car_only as car_only_mask, line_levels, node_lines
+
     _check_mode(mode)
     if not isinstance(lines, gpd.GeoDataFrame):
         from ..io import read_layer
@@ -229,19 +336,18 @@ def from_lines(lines: gpd.GeoDataFrame | str | Path, mode: str = "walk", *,
     if lines.crs is None:
         raise NetworkError("lines.crs", None, "the road layer has no CRS",
                            "set it with lines.set_crs(...) to the system it was drawn in")
+    if not lines.crs.is_geographic and len(lines):
+        minx, miny, maxx, maxy = lines.total_bounds
+        if max(abs(minx), abs(maxx)) <= 180 and max(abs(miny), abs(maxy)) <= 90 \
+                and max(maxx - minx, maxy - miny) < 5:
+            raise NetworkError("lines.crs", lines.crs.to_string(),
+                               "the coordinates look like degrees (longitude/latitude) but the "
+                               "layer is labelled with a metric CRS",
+                               "set_crs('EPSG:4326', allow_override=True) if they are WGS-84 "
+                               "degrees, or the CRS the layer was really drawn in")
     if crs is None:
         crs = lines.estimate_utm_crs() if lines.crs.is_geographic else lines.crs
     lines = lines.to_crs(crs)
-    lines = lines[lines.geometry.notna() & ~lines.geometry.is_empty]
-    lines = lines.explode(index_parts=False)
-    lines = lines[lines.geom_type == "LineString"]
-    if len(lines) == 0:
-        raise NetworkError("lines", 0, "the layer has no line geometries",
-                           "pass a road-centreline layer of LineStrings")
-    if not (lines.geometry.length > 0).any():  # else numpy fails deep inside with argmax
-        raise NetworkError("lines", f"{len(lines)} lines of length 0",
-                           "every line has zero length, so there are no streets",
-                           "pass a road-centreline layer whose lines have two distinct points")
     attributes = {name: col for name, col in (("highway", highway_col), ("oneway", oneway_col),
                                               ("speed_kmh", speed_col)) if col}
     for name, col in attributes.items():
@@ -249,16 +355,45 @@ def from_lines(lines: gpd.GeoDataFrame | str | Path, mode: str = "walk", *,
             raise NetworkError(f"{name}_col" if name != "speed_kmh" else "speed_col", col,
                                "no such column in the road layer",
                                f"use one of {list(lines.columns.drop('geometry'))}")
+    report: dict = {}
     if split_at_crossings:
-        noded = shapely.node(shapely.MultiLineString(list(lines.geometry.to_numpy())))
-        split = gpd.GeoDataFrame(geometry=list(noded.geoms), crs=crs)
-        # carry attributes over from the line each piece lies on
-        joined = gpd.sjoin(split.set_geometry(split.geometry.interpolate(0.5, normalized=True)),
-                           lines, predicate="dwithin", distance=tolerance, how="left")
-        joined = joined[~joined.index.duplicated()]
-        for name, col in attributes.items():
-            split[col] = joined[col].to_numpy()
-        lines = split
+        lines, noding = node_lines(lines, snap_m=snap_m, bridge_col=bridge_col,
+                                   tunnel_col=tunnel_col, layer_col=layer_col)
+        report["noding"] = noding
+    else:
+        lines = lines[lines.geometry.notna() & ~lines.geometry.is_empty]
+        lines = lines.explode(index_parts=False)
+        lines = lines[lines.geom_type == "LineString"]
+        levels = line_levels(lines, bridge_col=bridge_col, tunnel_col=tunnel_col,
+                             layer_col=layer_col)
+        lines = lines.assign(bridge=levels["bridge"].to_numpy(),
+                             tunnel=levels["tunnel"].to_numpy())
+    if len(lines) == 0:
+        raise NetworkError("lines", 0, "the layer has no line geometries",
+                           "pass a road-centreline layer of LineStrings")
+    if not (lines.geometry.length > 0).any():  # else numpy fails deep inside with argmax
+        raise NetworkError("lines", f"{len(lines)} lines of length 0",
+                           "every line has zero length, so there are no streets",
+                           "pass a road-centreline layer whose lines have two distinct points")
+    if highway_col:
+        highway = lines[highway_col]
+        if mode == "walk":
+            left_out = car_only_mask(highway, lines["bridge"].to_numpy(bool),
+                                     lines["tunnel"].to_numpy(bool), car_only)
+            rule = "walk: left out " + ("; ".join(
+                f"{', '.join(v)} {'on bridges' if k == 'bridge' else 'in tunnels'}" for k, v in
+                (car_only if car_only is not None else DEFAULT_CAR_ONLY).items() if v)
+                or "nothing on bridges or tunnels")
+        else:
+            first = highway.astype("string").str.split(r"[;, ]+").str[0].fillna("")
+            left_out = np.isin(first.to_numpy(dtype=object), NEVER_DRIVEN)
+            rule = f"drive: left out {', '.join(NEVER_DRIVEN)}"
+        report["left_out"] = {"rule": rule, "streets": int(left_out.sum()),
+                              "km": float(lines.geometry[left_out].length.sum() / 1000)}
+        lines = lines[~left_out]
+        if len(lines) == 0:
+            raise NetworkError("lines", 0, f"no {mode} streets left in the layer",
+                               "check highway_col and car_only")
     geometry = lines.geometry.to_numpy()
     start = shapely.get_coordinates(shapely.get_point(geometry, 0))
     end = shapely.get_coordinates(shapely.get_point(geometry, -1))
@@ -272,8 +407,11 @@ def from_lines(lines: gpd.GeoDataFrame | str | Path, mode: str = "walk", *,
     streets = pd.DataFrame({"u": node_of[:n_lines], "v": node_of[n_lines:], "geometry": geometry})
     for name, col in attributes.items():
         streets[name] = lines[col].to_numpy()
-    return Network.from_streets(nodes, streets, mode=mode, crs=crs, walk_speed_kmh=walk_speed_kmh,
-                                speeds=speeds, largest_component=largest_component)
+    network = Network.from_streets(nodes, streets, mode=mode, crs=crs,
+                                   walk_speed_kmh=walk_speed_kmh, speeds=speeds,
+                                   largest_component=largest_component)
+    network.build_report.update(report)
+    return network
 
 
 def from_place(query: str | object, mode: str = "walk", **kwargs) -> Network:  # pragma: no cover

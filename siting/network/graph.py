@@ -71,6 +71,8 @@ class Network:
         Walking speed for walk networks (constant on every edge); connector speed for drive.
     dropped_nodes
         Nodes removed because they were not in the largest connected component.
+    build_report
+        What the loader did to the source data (noding, streets left out of the mode...).
     """
 
     mode: str
@@ -91,6 +93,7 @@ class Network:
     speed_mps: float
     constant_speed: bool
     dropped_nodes: int = 0
+    build_report: dict = field(default_factory=dict, repr=False)
     _csr: dict = field(default_factory=dict, repr=False)
     _tree: object = field(default=None, repr=False)
 
@@ -116,7 +119,8 @@ class Network:
             Columns ``id``, ``x``, ``y`` in the metric ``crs``.
         streets
             Columns ``u``, ``v`` (node ids), ``geometry`` (LineString from u to v, metric);
-            for driving also ``highway`` and ``oneway`` (``"yes"``/``"-1"``/other) and optional
+            for driving also ``highway`` and ``oneway`` (``"yes"``/``"-1"``/other), optional
+            ``junction`` (roundabouts are one-way unless tagged ``oneway=no``) and optional
             ``speed_kmh``.
         mode
             ``"walk"`` (every street two-way at ``walk_speed_kmh``) or ``"drive"`` (one-way
@@ -161,7 +165,10 @@ class Network:
             oneway = streets.get("oneway", pd.Series(index=streets.index, dtype=object))
             oneway = oneway.astype(str).str.lower().to_numpy()
             highway = streets.get("highway", pd.Series("", index=streets.index)).astype(str)
-            implied = highway.str.startswith("motorway").to_numpy()  # OSM: motorways one-way
+            implied = highway.str.startswith("motorway").to_numpy().copy()  # OSM: motorways one-way
+            # OSM: a roundabout is one-way without saying so (osmnx and pyrosm agree)
+            junction = streets.get("junction", pd.Series("", index=streets.index))
+            implied |= junction.astype(str).str.lower().isin(["roundabout", "circular"]).to_numpy()
             forward_only = np.isin(oneway, ["yes", "true", "1"]) | (implied & ~np.isin(oneway, ["no", "false", "0", "-1"]))
             backward_only = np.isin(oneway, ["-1", "reverse"])
             fwd_ok, bwd_ok = ~backward_only, ~forward_only

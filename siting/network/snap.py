@@ -119,11 +119,18 @@ def attachments(network: Network, snapped: Snapped, weight: str, role: str
         legs = [(fwd, network.street_u[s], off), (bwd, network.street_v[s], length - off)]
     else:
         raise ValueError(role)
+    # a point lying on a node is at that node whatever the street's direction: without this
+    # leg a point on a junction attached to a one-way street leading away from it could only
+    # leave (or be reached) by going round the block
+    at_u, at_v = off <= 1e-9, off >= length - 1e-9
+    all_ok = np.ones(len(idx), np.int64)
+    legs += [(np.where(at_u, all_ok, -1), network.street_u[s], np.zeros(len(idx))),
+             (np.where(at_v, all_ok, -1), network.street_v[s], np.zeros(len(idx)))]
     points, nodes, costs = [], [], []
     for edge, node, metres in legs:
         has = edge >= 0
         along = metres[has]
-        if weight == "time":
+        if weight == "time" and along.any():
             edge_len = network.edge_length[edge[has]]
             seconds_per_m = np.divide(network.edge_time[edge[has]], edge_len,
                                       out=np.zeros_like(edge_len), where=edge_len > 0)
