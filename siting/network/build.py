@@ -119,7 +119,7 @@ def from_networkx(graph, mode: str = "walk", *, crs: object | None = None,
     _check_mode(mode)
     if graph.number_of_edges() == 0:
         raise NetworkError("graph", graph, "the graph has no edges", "load a graph with streets")
-    if "crs" not in graph.graph:
+    if graph.graph.get("crs") is None:  # absent, or present but empty
         raise NetworkError("graph.graph['crs']", None, "the graph has no CRS",
                            "set graph.graph['crs'] (osmnx graphs carry 'epsg:4326')")
     nodes, edges = ox.graph_to_gdfs(graph, nodes=True, edges=True, fill_edge_geometry=True)

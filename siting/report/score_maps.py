@@ -161,8 +161,8 @@ def score_map(scores: Scores, area: StudyArea, *, per: float = 1000,
     words = {"scored": lab["scored"], "no_facility": lab["none"], "unsnapped": lab["unsnapped"]}
 
     fmap, system = new_map(area.districts.to_crs(4326).total_bounds, tiles, lang, None)
-    districts = gpd.GeoDataFrame({"district": [html.escape(str(d)) for d in
-                                               area.districts["district"]]},
+    # feature_collection escapes every string property (names come from data)
+    districts = gpd.GeoDataFrame({"district": [str(d) for d in area.districts["district"]]},
                                  geometry=area.districts.geometry.to_numpy(), crs=area.crs)
     districts["style"] = [{"color": "#333333", "weight": 2, "fillOpacity": 0.0}] * len(districts)
     folium.GeoJson(feature_collection(districts, ["district", "style"], system),
@@ -172,9 +172,9 @@ def score_map(scores: Scores, area: StudyArea, *, per: float = 1000,
 
     cells = gpd.GeoDataFrame({
         "population": np.round(people, 0),
-        "score": [_fmt(v) + " " + html.escape(unit) if s != "unsnapped" else "–"
+        "score": [_fmt(v) + " " + unit if s != "unsnapped" else "–"
                   for v, s in zip(shown_score, status)],
-        "status": [words.get(s, html.escape(str(s))) for s in status],
+        "status": [words.get(s, str(s)) for s in status],
         "style": [{"fillColor": c, "color": "#ffffff", "weight": 0.3, "fillOpacity": 0.75}
                   for c in colours]}, geometry=area.cells.geometry.to_numpy(), crs=area.crs)
     folium.GeoJson(feature_collection(cells, ["population", "score", "status", "style"], system),
@@ -188,7 +188,7 @@ def score_map(scores: Scores, area: StudyArea, *, per: float = 1000,
         pd.Series("", index=fac.index)
     ratio_label = lab["ratio"].format(per=f"{per:,.0f}")
     points = gpd.GeoDataFrame({
-        "name": [html.escape(n) for n in names],
+        "name": list(names),
         "supply": scores.facilities["supply"].to_numpy(),
         "ratio": [_fmt(r * per) for r in scores.facilities["ratio"].to_numpy(dtype=float)]},
         geometry=fac.geometry.to_numpy(), crs=area.crs)

@@ -40,7 +40,8 @@ from .labels import check_lang, labels  # noqa: E402
 from .maps import (CLASS_COLOURS, PROPOSAL_COLOUR, UNREACHABLE_COLOUR,  # noqa: E402
                    VERDICT_COLOURS, cell_travel, margin_m, proposal_sites, travel_classes)
 
-__all__ = ["CJK_FONTS", "static_map", "save_png", "district_pdf", "run_pdf"]
+__all__ = ["CJK_FONTS", "district_pdf", "district_static", "run_pdf", "save_png", "static_map",
+           "summary_pdf"]
 
 #: Fonts tried, in order, for Chinese text (the first two come from Debian packages).
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
@@ -429,13 +430,80 @@ def run_pdf(assessment: Assessment, area: StudyArea, path: str | Path, *, lang: 
     """
     lang = check_lang(lang)
     lab = labels(lang)
-    rows = _verdict_rows(assessment.table, lang)
-    per_page = 40
-    figures = [_table_page(lab["index_title"], rows.iloc[i:i + per_page], lang,
-                           _WORDS[lang]["page"].format(n=i // per_page + 1))
-               for i in range(0, max(len(rows), 1), per_page)]
+    figures = _summary_pages(assessment.table, lang, lab["index_title"])
     figures += _maps_for(assessment, area, lang, None, proposals, rules)
     return _write_pdf(figures, path, lab["index_title"])
+
+
+def district_static(assessment: Assessment, area: StudyArea, folder: str | Path,
+                    maps: Sequence[tuple[str, str]], *, lang: str = "zh",
+                    proposals: object | None = None) -> list[str]:
+    """A district folder's static files: a PNG per mapped rule and ``report.pdf``.
+
+    Parameters
+    ----------
+    assessment, area
+        The district's assessment and study area (a batch task's slice).
+    folder
+        The district's output folder.
+    maps
+        ``(rule id, PNG file name)`` of each rule to draw (those with web maps).
+    lang
+        ``"zh"`` or ``"en"``.
+    proposals
+        Proposed sites to draw.
+
+    Returns
+    -------
+    list of str
+        File names written, relative to ``folder``.
+    """
+    folder = Path(folder)
+    written = []
+    for rule_id, name in maps:
+        save_png(static_map(assessment, area, rule_id, lang=lang, proposals=proposals),
+                 folder / name)
+        written.append(name)
+    districts = area.districts["district"].tolist()
+    if len(districts) == 1:
+        district_pdf(assessment, area, districts[0], folder / "report.pdf", lang=lang,
+                     proposals=proposals, rules=[rule_id for rule_id, _ in maps])
+        written.append("report.pdf")
+    return written
+
+
+def summary_pdf(summary: pd.DataFrame, path: str | Path, *, lang: str = "zh",
+                title: str | None = None) -> Path:
+    """The verdicts of a whole batch run (its ``summary.csv`` table) as an A4 PDF.
+
+    Parameters
+    ----------
+    summary
+        The batch summary: one row per district × rule, with ``district``, ``rule_id``,
+        ``reading``, ``op``, ``required``, ``unit`` and ``passed``.
+    path
+        Output file.
+    lang
+        ``"zh"`` or ``"en"``.
+    title
+        Title of the first page (default: the index title).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    lang = check_lang(lang)
+    heading = title or labels(lang)["index_title"]
+    return _write_pdf(_summary_pages(summary, lang, heading), path, heading)
+
+
+def _summary_pages(table: pd.DataFrame, lang: str, heading: str,
+                   per_page: int = 40) -> list[Figure]:
+    rows = _verdict_rows(table, lang)
+    return [_table_page(heading, rows.iloc[i:i + per_page], lang,
+                        _WORDS[lang]["page"].format(n=i // per_page + 1))
+            for i in range(0, max(len(rows), 1), per_page)]
 
 
 def _write_pdf(figures: list[Figure], path: str | Path, title: str) -> Path:
