@@ -14,6 +14,8 @@ Layout::
       cells: data/population.gpkg     # optional: without it districts carry the population
       population_col: population
       facilities: data/facilities.gpkg   # a 'kind' column; CSV: lon/lat (coordinate_system:)
+      # a raw POI export: {path: pois.csv, coordinate_system: gcj02, classify: true,
+      #                    review: true}   kinds from names, doubtful POIs listed and dropped
       networks: {walk: data/city.osm.pbf}   # or  network: data/city.osm.pbf  (+ modes)
       crs: EPSG:32651                 # optional metric CRS; default the local UTM zone
     modes: [walk]                     # networks to build
@@ -23,7 +25,7 @@ Layout::
     assess: {straight_line: false, detour: 1.0, absent_is_zero: false}
     propose: {time_limit: 30}         # or true: new sites per district (siting.propose)
     outputs: {dir: report, lang: zh, tiles: OpenStreetMap, offline: true,
-              isochrones: auto, maps: auto}
+              isochrones: auto, maps: auto, static: false}   # static: PNG maps and PDFs
 
 Relative paths are relative to the YAML file.
 """
@@ -48,10 +50,10 @@ TOP_KEYS = ("title", "inputs", "modes", "rules", "assess", "propose", "outputs")
 PROPOSE_KEYS = ("time_limit", "max_candidates", "seed")
 INPUT_KEYS = ("example", "districts", "district_col", "cells", "population_col", "facilities",
               "networks", "network", "crs", "clip", "snap_distance")
-LAYER_KEYS = ("path", "layer", "coordinate_system")
+LAYER_KEYS = ("path", "layer", "coordinate_system", "classify", "review")
 EXAMPLE_KEYS = ("name", "cell_size_m", "district_size_m")
 ASSESS_KEYS = ("straight_line", "detour", "absent_is_zero")
-OUTPUT_KEYS = ("dir", "lang", "tiles", "offline", "isochrones", "maps")
+OUTPUT_KEYS = ("dir", "lang", "tiles", "offline", "isochrones", "maps", "static")
 MODES = ("walk", "drive")
 # rule fields a config may not override: identity and provenance stay the catalogue's
 _FIXED_RULE_FIELDS = {"id", "provenance", "parts"}
@@ -108,7 +110,7 @@ class Config:
         proposals = None if self.propose is None else proposals_by_propose(**self.propose)
         return ReportOptions(title=self.title, lang=o["lang"], tiles=o["tiles"],
                              offline=o["offline"], isochrones=o["isochrones"], maps=o["maps"],
-                             proposals=proposals, **self.assess_options)
+                             static=o["static"], proposals=proposals, **self.assess_options)
 
     def _where(self, key: str) -> str:
         return f"{self.path.name}: {key}" if self.path else key
@@ -126,13 +128,17 @@ class Config:
         layers = {key: self._read_layer(key) for key in ("districts", "cells", "facilities")
                   if self.inputs.get(key) is not None}
         networks = self._networks()
+        facilities = layers.get("facilities")
+        review = None if facilities is None else facilities.attrs.get("review")
         try:
-            return prepare_inputs(layers["districts"], layers.get("cells"),
-                                  layers.get("facilities"), networks,
+            inputs = prepare_inputs(layers["districts"], layers.get("cells"),
+                                  facilities, networks,
                                   district_col=self.inputs.get("district_col", "district"),
                                   population_col=self.inputs.get("population_col", "population"),
                                   crs=self.inputs.get("crs"), clip=self.inputs.get("clip", True),
                                   snap_distance=self.inputs.get("snap_distance"))
+            inputs.facility_review = review
+            return inputs
         except ConfigError:
             raise
         except SitingError as exc:
@@ -178,17 +184,40 @@ class Config:
                     ".csv", ".txt", ".xlsx", ".xls"):
                 from .china import read_poi_table
 
-                return read_poi_table(spec["path"], spec["coordinate_system"])
+                return self._classified(read_poi_table(spec["path"], spec["coordinate_system"]),
+                                        spec)
             kwargs = {"gpkg_layer": spec["layer"]} if spec.get("layer") else {}
             gdf = read_layer(spec["path"], layer=key, **kwargs)
             if spec.get("coordinate_system") and spec["coordinate_system"] not in ("wgs84",):
                 from .china import to_wgs84
 
                 gdf = to_wgs84(gdf, spec["coordinate_system"])
-            return gdf
+            return self._classified(gdf, spec)
         except SitingError as exc:
             raise ConfigError(self._where(f"inputs.{key}"), str(spec["path"]), exc.problem,
                               exc.fix) from exc
+
+    def _classified(self, pois, spec: Mapping[str, Any]):
+        """POIs with kinds from their names (``classify: true``), reviewed (``review: true``).
+
+        Unclassified rows are left out (they are no facility kind of the catalogue); the review
+        keeps every flagged row in ``attrs["review"]`` for the report's facility review.
+        """
+        if not spec.get("classify"):
+            return pois
+        from .china import classify_pois
+        from .poi_review import review_pois
+
+        type_col = "type" if "type" in pois.columns else None
+        name_col = "name" if "name" in pois.columns else None
+        if name_col is None:
+            raise SitingError("name", None, "classify: true needs a 'name' column",
+                              f"rename the POI name column to 'name' (columns: {list(pois.columns)})")
+        classified = classify_pois(pois, name_col=name_col, type_col=type_col)
+        classified = classified[classified["kind"].notna()]
+        if spec.get("review"):
+            classified = review_pois(classified)
+        return classified
 
     def _networks(self) -> dict[str, Any]:
         from .network import from_pbf
@@ -277,6 +306,15 @@ def _layer(check: _Checker, value: object, key: str) -> dict[str, Any]:
 
         with check.reported_as(f"{key}.coordinate_system", spec["coordinate_system"]):
             spec["coordinate_system"] = parse_coordinate_system(spec["coordinate_system"])
+    for flag in ("classify", "review"):
+        if flag in spec:
+            if key != "inputs.facilities":
+                raise check.error(f"{key}.{flag}", spec[flag], "only facilities are classified",
+                                  f"move {flag}: under inputs.facilities")
+            spec[flag] = check.boolean(spec[flag], f"{key}.{flag}")
+    if spec.get("review") and not spec.get("classify"):
+        raise check.error(f"{key}.review", True, "the review reads the kinds classify: gives",
+                          "add classify: true (or drop review:)")
     return spec
 
 
@@ -455,7 +493,7 @@ def _options(check: _Checker, raw_assess: object, raw_outputs: object,
                           "give e.g. 1.3 (streets are longer than straight lines)")
     outputs = check.mapping(raw_outputs, "outputs", OUTPUT_KEYS)
     out: dict[str, Any] = {"dir": None, "lang": "zh", "tiles": "OpenStreetMap", "offline": True,
-                           "isochrones": "auto", "maps": "auto"}
+                           "isochrones": "auto", "maps": "auto", "static": False}
     if outputs.get("dir") is not None:
         d = Path(check.text(str(outputs["dir"]), "outputs.dir")).expanduser()
         out["dir"] = d if d.is_absolute() else check.base / d
@@ -472,6 +510,8 @@ def _options(check: _Checker, raw_assess: object, raw_outputs: object,
         out["tiles"] = outputs["tiles"]
     if "offline" in outputs:
         out["offline"] = check.boolean(outputs["offline"], "outputs.offline")
+    if "static" in outputs:
+        out["static"] = check.boolean(outputs["static"], "outputs.static")
     if "isochrones" in outputs:
         value = outputs["isochrones"]
         if value not in (None, "auto"):

@@ -115,6 +115,10 @@ class ReportOptions:
         its report, with the reason where the sites would be. A callable of your own may read
         anything in the district's study area, so batch tasks then receive the whole inputs
         rather than their district's slice (:meth:`BatchInputs.slice_for`).
+    static
+        Also write a PNG per map and a PDF per district (``report.pdf``) and for the run
+        (``report.pdf`` beside the index), for pasting into written reports
+        (:mod:`siting.report.static`; about half a second per map).
     """
 
     title: str = "siting"
@@ -127,6 +131,7 @@ class ReportOptions:
     detour: float = 1.0
     absent_is_zero: bool = False
     proposals: Callable[[StudyArea, Assessment], gpd.GeoDataFrame | None] | None = None
+    static: bool = False
 
     def fingerprint(self) -> list[object]:
         data = dataclasses.asdict(dataclasses.replace(self, proposals=None))
@@ -152,6 +157,8 @@ class BatchInputs:
     outside_population: float = 0.0
     # a slice only: row numbers of its facilities in the whole batch (siting.report.slices)
     facility_ids: np.ndarray | None = None
+    # POIs the facility review flagged (siting.poi_review): listed on the index and workbook
+    facility_review: pd.DataFrame | None = None
     _hashes: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -656,7 +663,15 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
             continue
         file = f"map_{slugify(rule.id)}.html"
         save_map(fmap, folder / file, offline=options.offline)
-        maps.append({"rule_id": rule.id, "file": file, "caption": rule.describe()})
+        maps.append({"rule_id": rule.id, "file": file, "caption": rule.describe(),
+                     "png": f"map_{slugify(rule.id)}.png" if options.static else ""})
+    static_files: list[str] = []
+    if options.static:
+        from .static import district_static
+
+        static_files = district_static(assessment, area, folder,
+                                       [(m["rule_id"], m["png"]) for m in maps if m["file"]],
+                                       lang=options.lang, proposals=proposals)
 
     table = assessment.table.copy()
     failures = assessment.failures
@@ -690,7 +705,8 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
     (folder / "index.html").write_text(page, encoding="utf-8")
     seconds = time.perf_counter() - start
     info = {k: v for k, v in figures.items()} | {
-        "maps": [m["file"] for m in maps if m["file"]], "out_of_scope": out_of_scope,
+        "maps": [m["file"] for m in maps if m["file"]], "static": static_files,
+        "out_of_scope": out_of_scope,
         "proposed_sites": 0 if proposals is None else len(proposals),
         "proposal_note": proposal_note}
     return DistrictOutcome(name, folder, "ok", seconds, None, table, info)
@@ -928,9 +944,19 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
 
     files = [out / "summary.csv", out / "summary.xlsx", out / "gaps.gpkg", out / "folders.csv",
              out / "index.html"]
+    review = inputs.facility_review
+    extra = []
+    if review is not None and len(review):
+        extra.append(out / "facility_review.csv")
+        spreadsheet_safe(review).to_csv(extra[-1], index=False)
+    if options.static:
+        from .static import summary_pdf
+
+        extra.append(summary_pdf(summary, out / "report.pdf", lang=options.lang,
+                                 title=options.title))
     # names come from data: a cell "=HYPERLINK(...)" must stay text in every spreadsheet
     spreadsheet_safe(summary).to_csv(files[0], index=False)
-    write_workbook(summary, ranking, files[1], rule_list)
+    write_workbook(summary, ranking, files[1], rule_list, review=review)
     _merge_gaps(files[2], inputs, outcomes, ranking)
     # which folder holds which district: names were made safe for every filesystem
     spreadsheet_safe(pd.DataFrame({"district": names,
@@ -939,9 +965,10 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
     links = {o.district: f"districts/{folders[o.district]}/index.html" for o in outcomes}
     _write_atomic(files[4], render_index(
         title=options.title, lang=options.lang, ranking=ranking, summary=summary, links=links,
-        rules=rule_list, files=[f.name for f in files[:4]],
-        outside_population=inputs.outside_population))
-    return BatchResult(out, outcomes, summary, ranking, files, time.perf_counter() - start,
+        rules=rule_list, files=[f.name for f in files[:4] + extra],
+        outside_population=inputs.outside_population, review=review))
+    return BatchResult(out, outcomes, summary, ranking, files + extra,
+                       time.perf_counter() - start,
                        inputs.outside_population)
 
 
@@ -1032,7 +1059,8 @@ def _load_done(folder: Path, fingerprint: str) -> DistrictOutcome | None:
 
 
 def _district_files(folder: Path, info: Mapping[str, Any]) -> list[str]:
-    return ["index.html", "assessment.parquet", "gaps.gpkg"] + list(info.get("maps", []))
+    return ["index.html", "assessment.parquet", "gaps.gpkg"] + list(info.get("maps", [])) \
+        + list(info.get("static", []))
 
 
 def _digests(folder: Path, files: Sequence[str]) -> dict[str, str]:

@@ -181,8 +181,13 @@ def _grid(summary: pd.DataFrame, districts: Sequence[str]) -> dict[str, Any]:
 
 def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.DataFrame,
                  links: Mapping[str, str], rules: Sequence[Any], files: Sequence[str],
-                 outside_population: float = 0.0) -> str:
-    """The index page: districts ranked by shortfall, errors, the district × rule grid."""
+                 outside_population: float = 0.0, review: pd.DataFrame | None = None) -> str:
+    """The index page: districts ranked by shortfall, errors, the district × rule grid.
+
+    ``review`` is the facility review (``attrs["review"]`` of
+    :func:`siting.poi_review.review_pois`): every POI excluded, reclassified, doubtful or
+    duplicate is listed with its reason, so the planner sees what decided the counts.
+    """
     lab = labels(lang)
     rows = []
     for _, r in ranking.iterrows():
@@ -222,9 +227,35 @@ def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.Da
     context = _common(lang) | {
         "title": title, "ranking": rows, "chart": chart,
         "grid": _grid(summary, good["district"].astype(str).tolist()),
-        "sources": sources, "files": list(files), "totals": totals}
+        "sources": sources, "files": list(files), "totals": totals,
+        "review": review_section(review, lab, lang)}
     return environment().get_template("index.html.j2").render(**context)
 
 
-__all__ = ["attainment_chart", "environment", "fmt_number", "fmt_value", "render_district_page",
+REVIEW_ROWS_SHOWN = 300  # the rest is in facility_review.csv
+
+
+def review_section(review: pd.DataFrame | None, lab: Mapping[str, str], lang: str
+                   ) -> dict[str, Any] | None:
+    """Rows and counts of the facility review for a page (``None`` when there is none)."""
+    if review is None or len(review) == 0:
+        return None
+    from ..facility_kinds import load_facility_kinds
+
+    kinds = load_facility_kinds()["name_zh" if lang == "zh" else "name_en"].to_dict()
+    reason = "review_reason_zh" if lang == "zh" else "review_reason_en"
+    rows = [{"name": str(r.get("name", "")), "kind": kinds.get(r["kind"], r["kind"]),
+             "status": lab.get(f"review_{r['review']}", r["review"]),
+             "reason": str(r.get(reason, "")),
+             "dropped": lab["yes"] if bool(r.get("dropped")) else lab["no"]}
+            for r in review.head(REVIEW_ROWS_SHOWN).to_dict("records")]
+    counts = review["review"].value_counts()
+    text = lab["review_counts"].format(total=len(review), **{
+        s: int(counts.get(s, 0)) for s in ("excluded", "reclassified", "doubtful", "duplicate")})
+    more = lab["review_more"].format(n=len(review) - REVIEW_ROWS_SHOWN) \
+        if len(review) > REVIEW_ROWS_SHOWN else ""
+    return {"rows": rows, "counts": text, "more": more}
+
+
+__all__ = ["attainment_chart", "review_section", "environment", "fmt_number", "fmt_value", "render_district_page",
            "render_index", "rule_rows", "verdict"]

@@ -215,6 +215,10 @@ def static_map(assessment: Assessment, area: StudyArea, rule: str | Rule, *, lan
             handles.append(Line2D([], [], color="#8c8c8c", lw=0.8, label=words["streets"]))
 
         travel, how = cell_travel(area, rule, straight_line=straight_line)
+        if getattr(rule, "kind", "") == "service_radius":
+            # an average radius is not a maximum: distance classes around it would suggest
+            # one, so cells are shaded by residents and the reading goes in the title
+            travel, how = None, ""
         if travel is not None and len(cells):
             cost = travel["cost"].reindex(cells.index).to_numpy(dtype=float)
             status = travel["status"].reindex(cells.index).astype(str).to_numpy()
@@ -278,16 +282,38 @@ def static_map(assessment: Assessment, area: StudyArea, rule: str | Rule, *, lan
         _north_arrow(ax, view_box, lang)
         name = getattr(rule, "name_zh", None) if lang == "zh" else None
         heading = title if title is not None else f"{rule.id} · {name or rule.name or ''}".rstrip(" ·")
-        ax.set_title(f"{heading}\n{rule.describe()}", loc="left", fontsize=11)
+        readings = _reading_line(table, shown["district"].tolist(), lang)
+        ax.set_title(f"{heading}\n{rule.describe()}" + (f"\n{readings}" if readings else ""),
+                     loc="left", fontsize=11)
         notes = [words["straight"]] if how == "straight_line" else []
         legend = fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8,
                             frameon=False, title=" · ".join(notes) or None,
                             title_fontsize=9)
         if notes:
             legend.get_title().set_color("#b2182b")
-        fig.text(0.99, 0.005, words["attribution"].format(source=_SOURCE[lang]), ha="right",
-                 va="bottom", fontsize=6, color="#555555")
+        ax.text(0.995, 0.005, words["attribution"].format(source=_SOURCE[lang]),
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=6, color="#555555",
+                zorder=10, bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none",
+                                 "pad": 1.5})
     return fig
+
+
+def _reading_line(table: pd.DataFrame, districts: list[str], lang: str) -> str:
+    """"黄浦区：现状值 2.1 km（标准值 ≤ 3.5 km），达标" for a map of one district."""
+    if len(districts) != 1:
+        return ""
+    rows = table[table["district"] == districts[0]]
+    if not len(rows):
+        return ""
+    row = rows.iloc[0]
+    lab = labels(lang)
+    required = f"{row['op'] or ''} {fmt_value(row['required'], row['unit'])}".strip()
+    colon = "：" if lang == "zh" else ": "
+    return (f"{districts[0]}{colon}{lab['reading']} {fmt_value(row['reading'], row['unit'])}"
+            f"（{lab['required']} {required}），{verdict(row['passed'], lab)[0]}"
+            if lang == "zh" else
+            f"{districts[0]}{colon}{lab['reading']} {fmt_value(row['reading'], row['unit'])} "
+            f"({lab['required']} {required}), {verdict(row['passed'], lab)[0]}")
 
 
 def save_png(fig: Figure, path: str | Path, *, dpi: int = 200) -> Path:

@@ -154,10 +154,12 @@ RULE_SHEET_COLUMNS = ["district", "rule_id", "part_of", "population", "reading",
 
 
 def write_workbook(summary: pd.DataFrame, ranking: pd.DataFrame, path: str | Path,
-                   rules: Sequence[object] = ()) -> Path:
+                   rules: Sequence[object] = (), review: pd.DataFrame | None = None) -> Path:
     """``summary.xlsx``: a ranking sheet, one sheet per rule, and a sheet of the rules' sources.
 
-    A rule's sheet lists its row in every district (composite parts below their parent).
+    A rule's sheet lists its row in every district (composite parts below their parent);
+    ``review`` (the facility review of :func:`siting.poi_review.review_pois`) gets its own
+    sheet with every excluded, reclassified, doubtful and duplicate POI and its reason.
     """
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -180,6 +182,9 @@ def write_workbook(summary: pd.DataFrame, ranking: pd.DataFrame, path: str | Pat
                 "caveats": "; ".join(r.provenance.caveats),
                 "verify": r.provenance.verify} for r in rules])
             sheets.append((_sheet_name("sources", used), sources))
+        if review is not None and len(review):
+            columns = [c for c in REVIEW_SHEET_COLUMNS if c in review.columns]
+            sheets.append((_sheet_name("facility_review", used), review[columns]))
         for name, frame in sheets:
             shown = spreadsheet_safe(frame)
             for column in shown.columns:  # Excel has no NA: blank cells
@@ -197,5 +202,9 @@ def write_workbook(summary: pd.DataFrame, ranking: pd.DataFrame, path: str | Pat
     return path
 
 
-__all__ = ["RANKING_COLUMNS", "district_figures", "rank_districts", "safe_cell",
+REVIEW_SHEET_COLUMNS = ["name", "address", "adname", "kind_classified", "kind", "kind_rule",
+                        "kind_confidence", "review", "review_reason_zh", "review_reason_en",
+                        "duplicate_of", "duplicate_m", "dropped"]
+
+__all__ = ["REVIEW_SHEET_COLUMNS", "RANKING_COLUMNS", "district_figures", "rank_districts", "safe_cell",
            "spreadsheet_safe", "summary_table", "write_workbook"]
