@@ -452,8 +452,8 @@ _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?
 #: Longest folder or file stem written, in UTF-8 bytes (filesystems allow 255; a CJK
 #: character takes 3, and a map's ``map_`` prefix and ``.html`` suffix must still fit).
 MAX_NAME_BYTES = 120
-#: Free space below which an output folder is refused up front (a full disk mid-run only
-#: fails the districts that no longer fit; the index still lists them).
+#: Free space below which an output folder is refused up front (a disk that fills mid-run
+#: fails the districts that no longer fit, and one error names the summary files not written).
 MIN_FREE_BYTES = 1_000_000
 
 
