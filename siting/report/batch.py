@@ -459,6 +459,9 @@ _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?
 #: Longest folder or file stem written, in UTF-8 bytes (filesystems allow 255; a CJK
 #: character takes 3, and a map's ``map_`` prefix and ``.html`` suffix must still fit).
 MAX_NAME_BYTES = 120
+#: Free space below which an output folder is refused up front (a disk that fills mid-run
+#: fails the districts that no longer fit, and one error names the summary files not written).
+MIN_FREE_BYTES = 1_000_000
 
 
 def slugify(name: str) -> str:
@@ -818,10 +821,18 @@ def _record(outcome: DistrictOutcome, trace: str | None, fingerprint: str) -> Di
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename: never half a file."""
-    temp = path.with_name(path.name + ".part")
+    """Write ``text`` to ``path`` through :func:`_replace_atomically`."""
+    _replace_atomically(path, lambda temp: temp.write_text(text, encoding="utf-8"))
+
+
+def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """``write(temp)`` a file beside ``path`` (same suffix), then rename: never half a file.
+
+    On a full disk the old file (if any) stays whole and no partial file is left.
+    """
+    temp = path.with_name(f".{path.stem}.part{path.suffix}")
     try:
-        temp.write_text(text, encoding="utf-8")
+        write(temp)
         temp.replace(path)
     finally:
         temp.unlink(missing_ok=True)
@@ -944,29 +955,47 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
 
     files = [out / "summary.csv", out / "summary.xlsx", out / "gaps.gpkg", out / "folders.csv",
              out / "index.html"]
+    links = {o.district: f"districts/{folders[o.district]}/index.html" for o in outcomes}
     review = inputs.facility_review
-    extra = []
+    extra: list[Path] = []
     if review is not None and len(review):
         extra.append(out / "facility_review.csv")
-        spreadsheet_safe(review).to_csv(extra[-1], index=False)
+    if options.static:
+        extra.append(out / "report.pdf")
+    folder_table = pd.DataFrame({"district": names,
+                                 "folder": [f"districts/{folders[n]}" for n in names]})
+    writers: list[tuple[Path, Callable[[Path], object]]] = [
+        # names come from data: a cell "=HYPERLINK(...)" must stay text in every spreadsheet
+        (files[0], lambda p: spreadsheet_safe(summary).to_csv(p, index=False)),
+        # which folder holds which district: names were made safe for every filesystem
+        (files[3], lambda p: spreadsheet_safe(folder_table).to_csv(p, index=False)),
+        (files[4], lambda p: p.write_text(render_index(
+            title=options.title, lang=options.lang, ranking=ranking, summary=summary,
+            links=links, rules=rule_list, files=[f.name for f in files[:4] + extra],
+            outside_population=inputs.outside_population, review=review), encoding="utf-8")),
+        (files[1], lambda p: write_workbook(summary, ranking, p, rule_list, review=review)),
+        (files[2], lambda p: _merge_gaps(p, inputs, outcomes, ranking)),
+    ]
+    if review is not None and len(review):
+        writers.append((out / "facility_review.csv",
+                        lambda p: spreadsheet_safe(review).to_csv(p, index=False)))
     if options.static:
         from .static import summary_pdf
 
-        extra.append(summary_pdf(summary, out / "report.pdf", lang=options.lang,
-                                 title=options.title))
-    # names come from data: a cell "=HYPERLINK(...)" must stay text in every spreadsheet
-    spreadsheet_safe(summary).to_csv(files[0], index=False)
-    write_workbook(summary, ranking, files[1], rule_list, review=review)
-    _merge_gaps(files[2], inputs, outcomes, ranking)
-    # which folder holds which district: names were made safe for every filesystem
-    spreadsheet_safe(pd.DataFrame({"district": names,
-                                   "folder": [f"districts/{folders[n]}" for n in names]})
-                     ).to_csv(files[3], index=False)
-    links = {o.district: f"districts/{folders[o.district]}/index.html" for o in outcomes}
-    _write_atomic(files[4], render_index(
-        title=options.title, lang=options.lang, ranking=ranking, summary=summary, links=links,
-        rules=rule_list, files=[f.name for f in files[:4] + extra],
-        outside_population=inputs.outside_population, review=review))
+        writers.append((out / "report.pdf", lambda p: summary_pdf(
+            summary, p, lang=options.lang, title=options.title)))
+    from pyogrio.errors import DataSourceError  # GDAL's word for a full disk in a GPKG
+
+    unwritten = []
+    for path, write in writers:  # the small ones first: on a full disk the index still fits
+        try:
+            _replace_atomically(path, write)
+        except (OSError, DataSourceError) as exc:
+            unwritten.append(f"{path.name} ({getattr(exc, 'strerror', None) or exc})"[:120])
+    if unwritten:
+        raise SitingError("out", str(out), "could not write " + ", ".join(unwritten),
+                          "free some space (or fix the folder) and run again: finished "
+                          "districts are kept and skipped")
     return BatchResult(out, outcomes, summary, ranking, files + extra,
                        time.perf_counter() - start,
                        inputs.outside_population)
@@ -1015,7 +1044,7 @@ def check_out_dir(out: str | Path, field: str = "out") -> Path:
         raise SitingError(field, str(out), f"cannot write in {existing} (read-only or no "
                           "permission)", "choose a folder you can write to")
     free = shutil.disk_usage(existing).free
-    if free < 5_000_000:
+    if free < MIN_FREE_BYTES:
         raise SitingError(field, str(out), f"the disk holding {existing} is full "
                           f"({free:,} bytes free)", "free some space or choose another disk")
     return path
