@@ -20,9 +20,9 @@ import numpy as np
 import pyrosm
 import pytest
 import shapely
+from conftest import shared_path
 
 import siting.network as sn
-from conftest import shared_path
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_points_on_junctions_measure_from_the_junction(square_drive):
     junctions = np.flatnonzero(degree >= 3)
     src_nodes = rng.choice(junctions, 40, replace=False)
     tgt_nodes = rng.choice(junctions, 300, replace=False)
-    points = lambda nodes: shapely.points(network.x[nodes], network.y[nodes])  # noqa: E731
+    points = lambda nodes: shapely.points(network.x[nodes], network.y[nodes])
     sources = sn.snap_points(network, points(src_nodes), 50.0)
     targets = sn.snap_points(network, points(tgt_nodes), 50.0)
     # the trap: some of these points sit on the far end of (or at the start of) a one-way
@@ -105,7 +105,7 @@ def test_roundabouts_one_way_in_every_loader(roundabout_extract, tmp_path):
     assert from_xml.n_edges == pbf.n_edges
     assert from_xml.street_length.sum() == pytest.approx(pbf.street_length.sum(), rel=1e-9)
     # the same one-way streets, by geometry: a roundabout street is driven one way only
-    one_way = lambda n: np.sort(np.round(n.street_length[(n.street_fwd < 0)  # noqa: E731
+    one_way = lambda n: np.sort(np.round(n.street_length[(n.street_fwd < 0)
                                                           | (n.street_bwd < 0)], 3))
     np.testing.assert_array_equal(one_way(pbf), one_way(from_xml))
     assert len(one_way(pbf)) >= untagged

@@ -257,7 +257,7 @@ def node_lines(lines: gpd.GeoDataFrame, *, snap_m: float = 1.0,
         ok = (own != l_idx) & ((grade[own] & grade[l_idx]) | (key[own] == key[l_idx]))
         e_idx, l_idx = e_idx[ok], l_idx[ok]
         dist = shapely.distance(end_pts[e_idx], geoms[l_idx])
-        touching = shapely.distance(end_pts[e_idx], geoms[l_idx]) < 1e-9
+        touching = dist < 1e-9
         e_idx, l_idx, dist = e_idx[~touching], l_idx[~touching], dist[~touching]
         order = np.lexsort((dist, e_idx))
         e_idx, l_idx = e_idx[order], l_idx[order]
