@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import gzip
 import shutil
-import xml.etree.ElementTree as ET
 
 import networkx as nx
 import numpy as np
 import pyrosm
 import pytest
 import shapely
-from conftest import shared_path
+from conftest import shared_path, write_ways_xml
 
 import siting.network as sn
 
@@ -77,21 +76,8 @@ def roundabout_extract(tmp_path_factory):
     path = shared_path("liechtenstein", "liechtenstein.osm.pbf")
     box = [9.49, 47.12, 9.54, 47.18]
     nodes, edges = pyrosm.OSM(str(path), bounding_box=box).get_network("driving", nodes=True)
-    root = ET.Element("osm", version="0.6", generator="siting-tests")
-    used = set(edges["u"]) | set(edges["v"])
-    for row in nodes[nodes["id"].isin(used)].itertuples():
-        ET.SubElement(root, "node", id=str(row.id), lat=repr(row.lat), lon=repr(row.lon),
-                      version="1")
-    for i, row in enumerate(edges.itertuples()):
-        way = ET.SubElement(root, "way", id=str(i + 1), version="1")
-        ET.SubElement(way, "nd", ref=str(row.u))
-        ET.SubElement(way, "nd", ref=str(row.v))
-        for tag in ("highway", "oneway", "junction"):
-            value = getattr(row, tag)
-            if isinstance(value, str):
-                ET.SubElement(way, "tag", k=tag, v=value)
-    xml = tmp_path_factory.mktemp("xml") / "vaduz.osm"
-    ET.ElementTree(root).write(xml, encoding="utf-8", xml_declaration=True)
+    xml = write_ways_xml(nodes, edges, tmp_path_factory.mktemp("xml") / "vaduz.osm",
+                         tags=("highway", "oneway", "junction"))
     untagged = int((edges["junction"].isin(["roundabout", "circular"])
                     & edges["oneway"].isna()).sum())
     return path, box, xml, untagged
