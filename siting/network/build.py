@@ -17,7 +17,7 @@ import shapely
 
 from ..errors import NetworkError, SitingError
 from .graph import DEFAULT_WALK_SPEED_KMH, Network
-from .noding import DEFAULT_CAR_ONLY
+from .noding import describe_car_only
 
 PYROSM_NETWORK_TYPE = {"walk": "walking", "drive": "driving"}
 OSMNX_NETWORK_TYPE = {"walk": "walk", "drive": "drive"}
@@ -250,10 +250,7 @@ def _filter_osmnx_mode(graph, mode: str, car_only: Mapping[str, tuple[str, ...]]
 
     if mode == "walk":
         drop = car_only_mask(first.fillna(""), level("bridge"), level("tunnel"), car_only)
-        rule = car_only if car_only is not None else DEFAULT_CAR_ONLY
-        text = "walk: every street two-way; left out motorways, and " + ("; ".join(
-            f"{', '.join(v)} {'on bridges' if k == 'bridge' else 'in tunnels'}"
-            for k, v in rule.items() if v) or "nothing on bridges or tunnels")
+        text = describe_car_only(car_only)
     else:
         drop = np.isin(first.fillna("").to_numpy(dtype=object), NEVER_DRIVEN)
         text = f"drive: left out {', '.join(NEVER_DRIVEN)}"
@@ -385,10 +382,7 @@ def from_lines(lines: gpd.GeoDataFrame | str | Path, mode: str = "walk", *,
         if mode == "walk":
             left_out = car_only_mask(highway, lines["bridge"].to_numpy(bool),
                                      lines["tunnel"].to_numpy(bool), car_only)
-            rule = "walk: left out " + ("; ".join(
-                f"{', '.join(v)} {'on bridges' if k == 'bridge' else 'in tunnels'}" for k, v in
-                (car_only if car_only is not None else DEFAULT_CAR_ONLY).items() if v)
-                or "nothing on bridges or tunnels")
+            rule = describe_car_only(car_only)
         else:
             first = highway.astype("string").str.split(r"[;, ]+").str[0].fillna("")
             left_out = np.isin(first.to_numpy(dtype=object), NEVER_DRIVEN)

@@ -107,6 +107,15 @@ def car_only(highway: pd.Series, bridge: np.ndarray, tunnel: np.ndarray,
     return out
 
 
+def describe_car_only(rule: Mapping[str, tuple[str, ...]] | None = None) -> str:
+    """The walk network's rule in one sentence, for ``build_report`` and reports."""
+    rule = DEFAULT_CAR_ONLY if rule is None else rule
+    levels = "; ".join(f"{', '.join(v)} {'on bridges' if k == 'bridge' else 'in tunnels'}"
+                       for k, v in rule.items() if v)
+    return ("walk: every street two-way; left out motorways, and "
+            + (levels or "nothing on bridges or tunnels"))
+
+
 @dataclass(frozen=True)
 class NodingReport:
     """What :func:`node_lines` did to a road layer.
