@@ -1,6 +1,6 @@
 """A whole StudyArea from one OpenStreetMap extract: streets, buildings, facilities, districts.
 
-Offline, through pyrosm. Population comes from residential buildings (footprint × storeys ÷
+Offline, through pyrosm (``.osm.pbf``) or osmnx (OSM XML). Population comes from residential buildings (footprint × storeys ÷
 floor area per person), summed onto a square grid; facilities from POIs classified with the
 facility-kind catalogue; districts from OSM administrative boundaries, a file of your own,
 or a square planning grid when the extract has neither.
@@ -20,6 +20,52 @@ from .errors import SitingError
 from .study_area import StudyArea
 
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL)"
+XML_SUFFIXES = (".osm", ".osm.bz2", ".osm.gz", ".xml")
+
+
+def is_osm_xml(path: str | Path) -> bool:
+    """True for OSM XML files (``.osm``, ``.osm.bz2``, ``.osm.gz``), False for ``.pbf``."""
+    return str(path).lower().endswith(XML_SUFFIXES)
+
+
+def read_osm_features(path: str | Path, what: str,
+                      tags: dict | None = None) -> gpd.GeoDataFrame | None:
+    """Buildings, land use, POIs (``tags``) or administrative boundaries of an extract.
+
+    ``.osm.pbf`` through pyrosm; OSM XML (plain, bz2, gzip) through osmnx, with the same
+    columns (one per tag, ``id``), so every StudyArea step reads either format.
+    """
+    if what not in ("buildings", "landuse", "pois", "boundaries"):
+        raise SitingError("what", what, "unknown feature set",
+                          "use 'buildings', 'landuse', 'pois' or 'boundaries'")
+    if not is_osm_xml(path):
+        import pyrosm
+
+        osm = pyrosm.OSM(str(path))
+        if what == "buildings":
+            return osm.get_buildings()
+        if what == "landuse":
+            return osm.get_landuse()
+        if what == "pois":
+            return osm.get_pois(custom_filter=tags)
+        return osm.get_boundaries(boundary_type="administrative")
+    import osmnx as ox
+
+    from .network.build import readable_osm_xml
+
+    query = {"buildings": {"building": True}, "landuse": {"landuse": True},
+             "pois": tags or {}, "boundaries": {"boundary": "administrative"}}[what]
+    try:
+        with readable_osm_xml(path) as readable:
+            features = ox.features_from_xml(readable, tags=query)
+    except Exception as exc:
+        if type(exc).__name__ == "InsufficientResponseError":  # osmnx: nothing matched
+            return None
+        raise
+    features = features.reset_index()
+    if "id" not in features.columns and "osmid" in features.columns:
+        features = features.rename(columns={"osmid": "id"})
+    return features
 
 
 def osm_facilities(path: str | Path, kinds: list[str] | None = None) -> gpd.GeoDataFrame:
@@ -29,11 +75,9 @@ def osm_facilities(path: str | Path, kinds: list[str] | None = None) -> gpd.GeoD
     :func:`siting.facility_kinds.classify_osm`. Polygon POIs (a school's grounds) become their
     representative point.
     """
-    import pyrosm
-
     from .facility_kinds import classify_osm, osm_filter_for
 
-    pois = pyrosm.OSM(str(path)).get_pois(custom_filter=osm_filter_for(kinds))
+    pois = read_osm_features(path, "pois", osm_filter_for(kinds))
     if pois is None or len(pois) == 0:
         return gpd.GeoDataFrame({"kind": [], "name": [], "osm_id": []}, geometry=[],
                                 crs="EPSG:4326")
@@ -65,9 +109,7 @@ def osm_districts(path: str | Path, admin_level: int, *, within: str | None = No
         Name of an enclosing boundary (any level) to keep only units inside it, for extracts
         that reach over a border.
     """
-    import pyrosm
-
-    boundaries = pyrosm.OSM(str(path)).get_boundaries(boundary_type="administrative")
+    boundaries = read_osm_features(path, "boundaries")
     if boundaries is None or len(boundaries) == 0:
         raise SitingError("path", str(path), "the extract has no administrative boundaries",
                           "pass districts= from a file, or use a planning grid "
@@ -124,15 +166,13 @@ def _homes_with_untagged(path: Path, buildings: gpd.GeoDataFrame,
     """Buildings to count and the ``building`` values that are homes: tagged homes, plus
     ``building=yes`` inside home land use and outside other land use (the rest of the
     untagged footprints are left out)."""
-    import pyrosm
-
     from .population import RESIDENTIAL_BUILDINGS
 
     homes = tuple(RESIDENTIAL_BUILDINGS if homes_tags is None else homes_tags)
     yes_in, not_in = [str(v) for v in yes_in_landuse], [str(v) for v in not_in_landuse]
     if not yes_in or "building" not in buildings.columns:
         return buildings, homes
-    landuse = pyrosm.OSM(str(path)).get_landuse()
+    landuse = read_osm_features(path, "landuse")
     if landuse is None or len(landuse) == 0 or "landuse" not in landuse.columns:
         return buildings, homes
     landuse = landuse[landuse.geom_type.isin(["Polygon", "MultiPolygon"])].to_crs(crs)
@@ -150,7 +190,7 @@ def _homes_with_untagged(path: Path, buildings: gpd.GeoDataFrame,
     return buildings[keep], tuple(dict.fromkeys(homes + ("yes",)))
 
 
-def study_area_from_pbf(
+def study_area_from_osm(
     path: str | Path,
     *,
     districts: gpd.GeoDataFrame | str | Path | None = None,
@@ -171,7 +211,10 @@ def study_area_from_pbf(
     yes_in_landuse: Iterable[str] = ("residential",),
     not_in_landuse: Iterable[str] = ("commercial", "industrial", "retail", "education"),
 ) -> StudyArea:
-    """Build a StudyArea from an ``.osm.pbf`` extract, filling what you do not pass.
+    """Build a StudyArea from one OSM extract, filling what you do not pass.
+
+    The extract is an ``.osm.pbf`` (read with pyrosm) or OSM XML — ``.osm``, ``.osm.bz2``,
+    ``.osm.gz`` (read with osmnx): streets, buildings, land use, POIs and boundaries alike.
 
     Parameters
     ----------
@@ -200,16 +243,14 @@ def study_area_from_pbf(
         Europe are mapped so. ``yes_in_landuse=()`` counts tagged homes only. A study area
         left without residents warns (repr, summary, report).
     """
-    import pyrosm
-
-    from .network import from_pbf
+    from .network import from_osm_xml, from_pbf
     from .population import points_to_grid, population_from_buildings
 
     path = Path(path)
     if not path.is_file():
-        raise SitingError("path", str(path), "no such file", "check the path of the .osm.pbf")
+        raise SitingError("path", str(path), "no such file", "check the path of the extract")
     if cells is None:
-        buildings = pyrosm.OSM(str(path)).get_buildings()
+        buildings = read_osm_features(path, "buildings")
         if buildings is None or len(buildings) == 0:
             raise SitingError("cells", None, "the extract has no buildings to estimate "
                               "population from", "pass cells= with a population column")
@@ -233,6 +274,11 @@ def study_area_from_pbf(
             district_col = "district"
     if facilities is None:
         facilities = osm_facilities(path, None if kinds is None else list(kinds))
-    networks = {mode: from_pbf(path, mode, crs=crs) for mode in modes}
+    load = from_osm_xml if is_osm_xml(path) else from_pbf
+    networks = {mode: load(path, mode, crs=crs) for mode in modes}
     return StudyArea(districts, cells, facilities, networks, district_col=district_col,
                      population_col=population_col, crs=crs, snap_distance=snap_distance)
+
+
+#: The former name, for ``.osm.pbf`` extracts (it reads OSM XML too).
+study_area_from_pbf = study_area_from_osm

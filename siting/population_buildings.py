@@ -19,7 +19,6 @@ from collections.abc import Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from .crs import require_crs
 from .errors import PopulationError, SitingError

@@ -152,7 +152,7 @@ def bund_lujiazui(data: str | Path, *, networks: bool = True) -> StudyArea:
     building; ``area.population_method`` and ``area.population_table`` say how.
     """
     from . import network as sn
-    from .population_buildings import census_over_buildings
+    from .population_buildings import census_in_extent, census_over_buildings
 
     districts = census_districts(data)
     districts = districts[districts["name"].isin(BUND_DISTRICTS)]
@@ -161,8 +161,6 @@ def bund_lujiazui(data: str | Path, *, networks: bool = True) -> StudyArea:
     homes = bund_homes(buildings)
     cells = census_over_buildings(districts, homes, district_col="name",
                                   extent=_box(BUND_BOX), crs=UTM51)
-    from .population_buildings import census_in_extent
-
     parts = census_in_extent(districts, _box(BUND_BOX), district_col="name", crs=UTM51)
     nets = {}
     if networks:

@@ -316,10 +316,11 @@ class StudyArea:
 
     @classmethod
     def from_osm(cls, path: str, **kwargs) -> StudyArea:
-        """Build from one ``.osm.pbf`` extract; see :func:`siting.osm.study_area_from_pbf`."""
-        from .osm import study_area_from_pbf
+        """Build from one OSM extract (``.osm.pbf``, or XML ``.osm``/``.osm.bz2``/``.osm.gz``);
+        see :func:`siting.osm.study_area_from_osm`."""
+        from .osm import study_area_from_osm
 
-        return study_area_from_pbf(path, **kwargs)
+        return study_area_from_osm(path, **kwargs)
 
     # -- construction helpers -------------------------------------------------------------
     def _district_of(self, table: gpd.GeoDataFrame) -> pd.Series:

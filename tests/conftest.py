@@ -48,3 +48,24 @@ def spo_walk():
     import siting.network as sn
 
     return sn.from_pbf(shared_path("sao_paulo", "spo_osm.pbf"), "walk", crs="EPSG:32723")
+
+
+def write_ways_xml(nodes, edges, path: Path, tags=("highway", "oneway")) -> Path:
+    """OSM XML with one two-node way per pyrosm edge (``u``, ``v``) carrying ``tags``."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("osm", version="0.6", generator="siting-tests")
+    used = set(edges["u"]) | set(edges["v"])
+    for row in nodes[nodes["id"].isin(used)].itertuples():
+        ET.SubElement(root, "node", id=str(row.id), lat=repr(row.lat), lon=repr(row.lon),
+                      version="1")
+    for i, row in enumerate(edges.itertuples()):
+        way = ET.SubElement(root, "way", id=str(i + 1), version="1")
+        ET.SubElement(way, "nd", ref=str(row.u))
+        ET.SubElement(way, "nd", ref=str(row.v))
+        for tag in tags:
+            value = getattr(row, tag, None)
+            if isinstance(value, str):
+                ET.SubElement(way, "tag", k=tag, v=value)
+    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
+    return path

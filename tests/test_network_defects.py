@@ -13,16 +13,15 @@ from __future__ import annotations
 
 import gzip
 import shutil
-import xml.etree.ElementTree as ET
 
 import networkx as nx
 import numpy as np
 import pyrosm
 import pytest
 import shapely
+from conftest import shared_path, write_ways_xml
 
 import siting.network as sn
-from conftest import shared_path
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +42,7 @@ def test_points_on_junctions_measure_from_the_junction(square_drive):
     junctions = np.flatnonzero(degree >= 3)
     src_nodes = rng.choice(junctions, 40, replace=False)
     tgt_nodes = rng.choice(junctions, 300, replace=False)
-    points = lambda nodes: shapely.points(network.x[nodes], network.y[nodes])  # noqa: E731
+    points = lambda nodes: shapely.points(network.x[nodes], network.y[nodes])
     sources = sn.snap_points(network, points(src_nodes), 50.0)
     targets = sn.snap_points(network, points(tgt_nodes), 50.0)
     # the trap: some of these points sit on the far end of (or at the start of) a one-way
@@ -77,21 +76,8 @@ def roundabout_extract(tmp_path_factory):
     path = shared_path("liechtenstein", "liechtenstein.osm.pbf")
     box = [9.49, 47.12, 9.54, 47.18]
     nodes, edges = pyrosm.OSM(str(path), bounding_box=box).get_network("driving", nodes=True)
-    root = ET.Element("osm", version="0.6", generator="siting-tests")
-    used = set(edges["u"]) | set(edges["v"])
-    for row in nodes[nodes["id"].isin(used)].itertuples():
-        ET.SubElement(root, "node", id=str(row.id), lat=repr(row.lat), lon=repr(row.lon),
-                      version="1")
-    for i, row in enumerate(edges.itertuples()):
-        way = ET.SubElement(root, "way", id=str(i + 1), version="1")
-        ET.SubElement(way, "nd", ref=str(row.u))
-        ET.SubElement(way, "nd", ref=str(row.v))
-        for tag in ("highway", "oneway", "junction"):
-            value = getattr(row, tag)
-            if isinstance(value, str):
-                ET.SubElement(way, "tag", k=tag, v=value)
-    xml = tmp_path_factory.mktemp("xml") / "vaduz.osm"
-    ET.ElementTree(root).write(xml, encoding="utf-8", xml_declaration=True)
+    xml = write_ways_xml(nodes, edges, tmp_path_factory.mktemp("xml") / "vaduz.osm",
+                         tags=("highway", "oneway", "junction"))
     untagged = int((edges["junction"].isin(["roundabout", "circular"])
                     & edges["oneway"].isna()).sum())
     return path, box, xml, untagged
@@ -105,7 +91,7 @@ def test_roundabouts_one_way_in_every_loader(roundabout_extract, tmp_path):
     assert from_xml.n_edges == pbf.n_edges
     assert from_xml.street_length.sum() == pytest.approx(pbf.street_length.sum(), rel=1e-9)
     # the same one-way streets, by geometry: a roundabout street is driven one way only
-    one_way = lambda n: np.sort(np.round(n.street_length[(n.street_fwd < 0)  # noqa: E731
+    one_way = lambda n: np.sort(np.round(n.street_length[(n.street_fwd < 0)
                                                           | (n.street_bwd < 0)], 3))
     np.testing.assert_array_equal(one_way(pbf), one_way(from_xml))
     assert len(one_way(pbf)) >= untagged

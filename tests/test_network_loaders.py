@@ -6,13 +6,12 @@ each loader reads a real file in its real format.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyrosm
 import pytest
+from conftest import write_ways_xml
 
 import siting.network as sn
 from siting import StudyArea
@@ -29,21 +28,7 @@ def osm_tables():
 @pytest.fixture(scope="module")
 def osm_xml(tmp_path_factory, osm_tables):
     nodes, edges = osm_tables
-    root = ET.Element("osm", version="0.6", generator="siting-tests")
-    used = set(edges["u"]) | set(edges["v"])
-    for row in nodes[nodes["id"].isin(used)].itertuples():
-        ET.SubElement(root, "node", id=str(row.id), lat=repr(row.lat), lon=repr(row.lon),
-                      version="1")
-    for i, row in enumerate(edges.itertuples()):
-        way = ET.SubElement(root, "way", id=str(i + 1), version="1")
-        ET.SubElement(way, "nd", ref=str(row.u))
-        ET.SubElement(way, "nd", ref=str(row.v))
-        ET.SubElement(way, "tag", k="highway", v=str(row.highway))
-        if isinstance(row.oneway, str):
-            ET.SubElement(way, "tag", k="oneway", v=row.oneway)
-    path = tmp_path_factory.mktemp("xml") / "town.osm"
-    ET.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
-    return path
+    return write_ways_xml(nodes, edges, tmp_path_factory.mktemp("xml") / "town.osm")
 
 
 def _nearest_costs(network):

@@ -12,9 +12,9 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from conftest import shared_path
 
 import siting.network as sn
-from conftest import shared_path
 from siting.china import load_district_boundaries
 from siting.errors import NetworkError
 from siting.network.noding import node_lines
@@ -42,7 +42,7 @@ def test_tunnel_and_layer_columns_and_ends_within_tolerance():
     lines = _lines(["LINESTRING (0 0, 200 0)", "LINESTRING (100 -100, 100 100)",
                     "LINESTRING (200.6 0.3, 300 0)", "LINESTRING (150 -50, 150 -0.5)"],
                    tunnel=["no", "yes", "no", "no"], layer=[0, -1, 0, 0])
-    pieces, report = node_lines(lines, snap_m=1.0)
+    _, report = node_lines(lines, snap_m=1.0)
     assert report.columns == {"bridge": None, "tunnel": "tunnel", "layer": "layer"}
     assert report.crossings_split == 0 and report.crossings_kept_apart == 1
     assert report.ends_joined == 1        # the gap of 0.67 m at (200, 0) is closed
@@ -114,8 +114,9 @@ def test_bund_grade_separated_meet_streets_only_at_their_ends(bund_noded, bund_r
 
 
 def test_bund_junctions_match_osm_where_the_extracts_overlap(bund_roads):
-    import osmnx as ox
     import warnings
+
+    import osmnx as ox
 
     drive = sn.from_lines(bund_roads, "drive", highway_col="highway", split_at_crossings=True,
                           largest_component=False, crs=UTM51)
@@ -163,14 +164,14 @@ def test_huangpu_is_crossed_only_by_tunnels(bund_roads):
     _, _, mixed = banks(drive)
     assert len(mixed) == 1  # the drive network spans both banks ...
     no_tunnels = bund_roads[bund_roads["is_tunnel"].isna()]
-    _, east, mixed = banks(sn.from_lines(no_tunnels, "drive", highway_col="highway",
+    mixed = banks(sn.from_lines(no_tunnels, "drive", highway_col="highway",
                                          split_at_crossings=True, largest_component=False,
-                                         crs=UTM51))
+                                         crs=UTM51))[2]
     assert mixed == []  # ... only through its tunnels
     walk = sn.from_lines(bund_roads, "walk", highway_col="highway", split_at_crossings=True,
                          largest_component=False, crs=UTM51)
     assert walk.build_report["left_out"]["streets"] > 0
-    _, east, mixed = banks(walk)
+    mixed = banks(walk)[2]
     assert mixed == []  # road tunnels are closed to walkers; ferries are not in the layer
     everything = sn.from_lines(bund_roads, "walk", highway_col="highway",
                                split_at_crossings=True, largest_component=False, crs=UTM51,

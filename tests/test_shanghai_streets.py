@@ -13,14 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import SHARED_DATA, shared_path
 
 import siting.shanghai_streets as ss
-from conftest import SHARED_DATA, shared_path
 from siting.assess import assess
 from siting.population_buildings import census_over_buildings, floor_area
 from siting.propose import propose
 from siting.rules.base import straight_line_nearest
-from siting.units import parse_cutoff
 
 pytestmark = pytest.mark.shared
 UTM51 = "EPSG:32651"

@@ -6,7 +6,8 @@ largest-component rule are the same whatever the source.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +17,7 @@ import shapely
 
 from ..errors import NetworkError, SitingError
 from .graph import DEFAULT_WALK_SPEED_KMH, Network
-from .noding import DEFAULT_CAR_ONLY
+from .noding import describe_car_only
 
 PYROSM_NETWORK_TYPE = {"walk": "walking", "drive": "driving"}
 OSMNX_NETWORK_TYPE = {"walk": "walk", "drive": "drive"}
@@ -187,24 +188,11 @@ def from_osm_xml(path: str | Path, mode: str = "walk", *,
     >>> walk = from_osm_xml("peoples_square_drive.osm", "walk")
     >>> walk.build_report["left_out"]["rule"]
     """
-    import osmnx as ox
-
     _check_mode(mode)
     path = _check_file(path, (".osm", ".osm.bz2", ".osm.gz", ".xml"))
     try:
-        if path.name.lower().endswith(".gz"):
-            import gzip
-            import shutil
-            import tempfile
-
-            # osmnx opens plain and bz2 XML only
-            with tempfile.TemporaryDirectory() as tmp:
-                plain = Path(tmp) / path.name[:-3]
-                with gzip.open(path, "rb") as src, open(plain, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-                graph = _read_osm_xml(plain, mode)
-        else:
-            graph = _read_osm_xml(path, mode)
+        with readable_osm_xml(path) as readable:
+            graph = _read_osm_xml(readable, mode)
     except Exception as exc:
         raise SitingError("path", str(path), f"cannot read the OSM XML file ({exc})",
                           "check that the file is OSM XML, plain, gzip or bz2-compressed") from exc
@@ -212,6 +200,25 @@ def from_osm_xml(path: str | Path, mode: str = "walk", *,
     network = from_networkx(graph, mode, **kwargs)
     network.build_report["left_out"] = left_out
     return network
+
+
+@contextmanager
+def readable_osm_xml(path: str | Path) -> Iterator[Path]:
+    """A path osmnx can open: the file itself (plain or bz2), or a gzip file unpacked to a
+    temporary copy for the duration of the ``with`` block (osmnx reads no gzip)."""
+    path = Path(path)
+    if not path.name.lower().endswith(".gz"):
+        yield path
+        return
+    import gzip
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        plain = Path(tmp) / path.name[:-3]
+        with gzip.open(path, "rb") as src, open(plain, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        yield plain
 
 
 def _read_osm_xml(path: Path, mode: str):
@@ -229,7 +236,8 @@ def _read_osm_xml(path: Path, mode: str):
 def _filter_osmnx_mode(graph, mode: str, car_only: Mapping[str, tuple[str, ...]] | None = None
                        ) -> tuple[object, dict]:
     """Keep the ways ``mode`` uses (XML files carry every way); say what was left out."""
-    from .noding import NEVER_DRIVEN, car_only as car_only_mask, flag_values
+    from .noding import NEVER_DRIVEN, flag_values
+    from .noding import car_only as car_only_mask
 
     rows = list(graph.edges(keys=True, data=True))
     first = pd.Series([(d.get("highway")[0] if isinstance(d.get("highway"), list)
@@ -242,10 +250,7 @@ def _filter_osmnx_mode(graph, mode: str, car_only: Mapping[str, tuple[str, ...]]
 
     if mode == "walk":
         drop = car_only_mask(first.fillna(""), level("bridge"), level("tunnel"), car_only)
-        rule = car_only if car_only is not None else DEFAULT_CAR_ONLY
-        text = "walk: every street two-way; left out motorways, and " + ("; ".join(
-            f"{', '.join(v)} {'on bridges' if k == 'bridge' else 'in tunnels'}"
-            for k, v in rule.items() if v) or "nothing on bridges or tunnels")
+        text = describe_car_only(car_only)
     else:
         drop = np.isin(first.fillna("").to_numpy(dtype=object), NEVER_DRIVEN)
         text = f"drive: left out {', '.join(NEVER_DRIVEN)}"
@@ -326,7 +331,8 @@ def from_lines(lines: gpd.GeoDataFrame | str | Path, mode: str = "walk", *,
     ...                   largest_component=False)
     >>> print(walk.build_report["noding"].summary())
     """
-    from .noding import NEVER_DRIVEN, car_only as car_only_mask, line_levels, node_lines
+    from .noding import NEVER_DRIVEN, line_levels, node_lines
+    from .noding import car_only as car_only_mask
 
     _check_mode(mode)
     if not isinstance(lines, gpd.GeoDataFrame):
@@ -380,10 +386,7 @@ def from_lines(lines: gpd.GeoDataFrame | str | Path, mode: str = "walk", *,
         if mode == "walk":
             left_out = car_only_mask(highway, lines["bridge"].to_numpy(bool),
                                      lines["tunnel"].to_numpy(bool), car_only)
-            rule = "walk: left out " + ("; ".join(
-                f"{', '.join(v)} {'on bridges' if k == 'bridge' else 'in tunnels'}" for k, v in
-                (car_only if car_only is not None else DEFAULT_CAR_ONLY).items() if v)
-                or "nothing on bridges or tunnels")
+            rule = describe_car_only(car_only)
         else:
             first = highway.astype("string").str.split(r"[;, ]+").str[0].fillna("")
             left_out = np.isin(first.to_numpy(dtype=object), NEVER_DRIVEN)

@@ -107,6 +107,15 @@ def car_only(highway: pd.Series, bridge: np.ndarray, tunnel: np.ndarray,
     return out
 
 
+def describe_car_only(rule: Mapping[str, tuple[str, ...]] | None = None) -> str:
+    """The walk network's rule in one sentence, for ``build_report`` and reports."""
+    rule = DEFAULT_CAR_ONLY if rule is None else rule
+    levels = "; ".join(f"{', '.join(v)} {'on bridges' if k == 'bridge' else 'in tunnels'}"
+                       for k, v in rule.items() if v)
+    return ("walk: every street two-way; left out motorways, and "
+            + (levels or "nothing on bridges or tunnels"))
+
+
 @dataclass(frozen=True)
 class NodingReport:
     """What :func:`node_lines` did to a road layer.
@@ -249,7 +258,6 @@ def node_lines(lines: gpd.GeoDataFrame, *, snap_m: float = 1.0,
 
     # 2. an end that stops short of (or overshoots) a line on its level lands on that line
     on_lines = 0
-    cuts: list[list[tuple[float, np.ndarray]]] = [[] for _ in geoms]
     if snap_m > 0:
         end_pts = shapely.points(ends)
         e_idx, l_idx = tree.query(end_pts, predicate="dwithin", distance=snap_m)
@@ -257,7 +265,7 @@ def node_lines(lines: gpd.GeoDataFrame, *, snap_m: float = 1.0,
         ok = (own != l_idx) & ((grade[own] & grade[l_idx]) | (key[own] == key[l_idx]))
         e_idx, l_idx = e_idx[ok], l_idx[ok]
         dist = shapely.distance(end_pts[e_idx], geoms[l_idx])
-        touching = shapely.distance(end_pts[e_idx], geoms[l_idx]) < 1e-9
+        touching = dist < 1e-9
         e_idx, l_idx, dist = e_idx[~touching], l_idx[~touching], dist[~touching]
         order = np.lexsort((dist, e_idx))
         e_idx, l_idx = e_idx[order], l_idx[order]
@@ -272,33 +280,37 @@ def node_lines(lines: gpd.GeoDataFrame, *, snap_m: float = 1.0,
         tree = shapely.STRtree(geoms)
 
     # 3. crossings: cut both lines at grade; a grade-separated line only where another
-    #    grade-separated line of its level ends on it
-    split, tees, joints, kept_apart = set(), set(), set(), set()
+    #    line of its level (or a line at grade, at a bridge head) ends on it
     a, b = tree.query(geoms, predicate="intersects")
-    pair = a < b
-    for i, j in zip(a[pair], b[pair]):
-        points = shapely.get_coordinates(shapely.intersection(geoms[i], geoms[j]))
-        if grade[i] and grade[j]:
-            for xy in points:
-                ends_here = sum((np.abs(coords[line][[0, -1]] - xy).max(axis=1) < 1e-6).any()
-                                for line in (i, j))
-                (split if ends_here == 0 else tees if ends_here == 1 else joints).add(
-                    (round(xy[0], 3), round(xy[1], 3)))
-                for line in (i, j):
-                    cuts[line].append((shapely.line_locate_point(geoms[line],
-                                                                 shapely.points(xy)), xy))
-            continue
-        for xy in points:
-            at_end = {line for line in (i, j)
-                      if (np.abs(coords[line][[0, -1]] - xy).max(axis=1) < 1e-6).any()}
-            if not at_end:
-                kept_apart.add((round(xy[0], 3), round(xy[1], 3)))
-            elif key[i] == key[j] or (grade[i] or grade[j]):
-                # an end of one line on the other: a junction (ramp foot, bridge head)
-                for line in {i, j} - at_end:
-                    if key[i] == key[j] or grade[line]:
-                        cuts[line].append((shapely.line_locate_point(geoms[line],
-                                                                     shapely.points(xy)), xy))
+    a, b = a[a < b], b[a < b]
+    xy, which = shapely.get_coordinates(shapely.intersection(geoms[a], geoms[b]),
+                                        return_index=True)
+    i, j = a[which], b[which]
+    first_xy = np.array([c[0] for c in coords]).reshape(-1, 2)
+    last_xy = np.array([c[-1] for c in coords]).reshape(-1, 2)
+
+    def ends_on(line: np.ndarray) -> np.ndarray:
+        return ((np.abs(first_xy[line] - xy).max(axis=1) < 1e-6)
+                | (np.abs(last_xy[line] - xy).max(axis=1) < 1e-6))
+
+    at_i, at_j = ends_on(i), ends_on(j)
+    both_grade = grade[i] & grade[j]
+    same_key = key[i] == key[j]
+    cut_i = both_grade | (~both_grade & at_j & ~at_i & (same_key | grade[i]))
+    cut_j = both_grade | (~both_grade & at_i & ~at_j & (same_key | grade[j]))
+    cut_line = np.concatenate([i[cut_i], j[cut_j]])
+    cut_xy = np.vstack([xy[cut_i], xy[cut_j]])
+    cut_at = shapely.line_locate_point(geoms[cut_line], shapely.points(cut_xy))
+    cuts: list[list[tuple[float, np.ndarray]]] = [[] for _ in geoms]
+    for line, d, point in zip(cut_line.tolist(), cut_at.tolist(), cut_xy):
+        cuts[line].append((d, point))
+
+    def distinct(mask: np.ndarray) -> int:
+        return len(np.unique(np.round(xy[mask], 3), axis=0))
+
+    n_ends = at_i.astype(int) + at_j.astype(int)
+    split, tees = distinct(both_grade & (n_ends == 0)), distinct(both_grade & (n_ends == 1))
+    kept_apart = distinct(~both_grade & (n_ends == 0))
 
     rows, pieces = [], []
     for k, c in enumerate(coords):
@@ -311,7 +323,7 @@ def node_lines(lines: gpd.GeoDataFrame, *, snap_m: float = 1.0,
                            geometry=np.array(pieces, dtype=object), crs=lines.crs)
     report = NodingReport(lines_in=lines_in, dropped=int(dropped), parts=parts,
                           ends_joined=joined, ends_on_lines=on_lines,
-                          crossings_split=len(split), t_junctions=len(tees),
-                          crossings_kept_apart=len(kept_apart),
+                          crossings_split=split, t_junctions=tees,
+                          crossings_kept_apart=kept_apart,
                           pieces=len(out), columns=columns)
     return out, report
