@@ -254,7 +254,8 @@ def test_facilities_per_new_residents(tiny):
                                        per="50000-100000 people", basis="new_residents")
     t = rule.evaluate(tiny).table.set_index("district")
     # new = planned − current, losses count 0: west 0; east 60,000 + 40,000 + 0 (−100)
-    assert t.loc["west", "population"] == 0 and bool(t.loc["west", "passed"])
+    # no new residents: the row is undecided (docs/rules.md "no residents"), not a pass
+    assert t.loc["west", "population"] == 0 and pd.isna(t.loc["west", "passed"])
     assert t.loc["east", "population"] == 100_000
     assert t.loc["east", "provided"] == 1  # only the 'planned' centre counts as new
     assert t.loc["east", "reading"] == 100_000 and bool(t.loc["east", "passed"])
@@ -373,8 +374,9 @@ def test_scope_by_names_aliases_exclusion_and_area_type(tiny):
     assert Scope.parse({"districts": ["north/east"]}).resolve(tiny)[0] == ["east"]
     assert Scope.parse({"exclude": ["西区"]}).resolve(tiny)[0] == ["east"]
     assert Scope.parse({"area_type": "main_urban_area"}).resolve(tiny)[0] == ["west"]
-    names, notes = Scope.parse({"area_type": "new_town"}).resolve(tiny)
-    assert names == ["west", "east"] and "applied to every district" in notes[0]
+    # without the zone marking the plan's exempt districts would get verdicts: the rule stops
+    with pytest.raises(RuleInputError, match="no such marking"):
+        Scope.parse({"area_type": "new_town"}).resolve(tiny)
     names, notes = Scope.parse(["west", "nowhere"]).resolve(tiny)
     assert names == ["west"] and "nowhere" in notes[0]
     rule = PerUnitRule(id="S", facility="nursing_home", scope=["nowhere"])

@@ -60,13 +60,55 @@ def _attribute_column(rule: Rule, facilities: pd.DataFrame, attribute: Sequence[
 
 
 def _numeric(rule: Rule, values: pd.Series, column: str) -> tuple[pd.Series, str]:
+    """Numeric facility values; unknown ones stay NaN (see :func:`_known_supply`)."""
     numeric = pd.to_numeric(values, errors="coerce")
     missing = int(numeric.isna().sum())
-    note = f"{missing} facilities without a {column} value counted as 0" if missing else ""
+    note = f"{missing} facilities without a {column} value" if missing else ""
     if (numeric < 0).any():
         raise RuleInputError(f"facilities.{column}", numeric[numeric < 0].head(3).tolist(),
                              f"negative {column} values", "fix the facility attributes")
-    return numeric.fillna(0.0), note
+    return numeric, note
+
+
+def _known_supply(values: pd.Series, facilities: pd.DataFrame, districts: list[str]
+                  ) -> tuple[pd.Series, pd.Series]:
+    """Per district: the sum of the known values, and how many facilities have none.
+
+    An unknown value is at least 0, so the known sum is a lower bound of the supply: it can
+    decide a pass, never a failure (POI layers rarely carry beds or vehicles).
+    """
+    by = facilities["district"]
+    known = values.fillna(0.0).groupby(by).sum().reindex(districts).fillna(0.0)
+    unknown = values.isna().groupby(by).sum().reindex(districts).fillna(0).astype(int)
+    return known, unknown
+
+
+def _undecided_basis(p: np.ndarray, basis: str) -> list[str]:
+    """Why each row with a zero or missing population basis is undecided ("" otherwise)."""
+    words = basis.replace("_", " ")
+    return [f"{words} missing: undecided" if np.isnan(x) else
+            (f"no {words} here: undecided" if x == 0 else "") for x in p]
+
+
+def _decide(ok: np.ndarray, p: np.ndarray, unknown: np.ndarray | None = None
+            ) -> pd.arrays.BooleanArray:
+    """Pass/fail where the basis is positive and the data decide; NA elsewhere.
+
+    ``unknown`` counts facilities whose value is not known: a row that fails on the known
+    values alone is undecided while any is unknown (the unknown ones might close the gap).
+    """
+    out = pd.array(ok, dtype="boolean")
+    no_basis = ~(p > 0)
+    out[no_basis] = pd.NA
+    if unknown is not None:
+        out[(~ok) & (unknown > 0)] = pd.NA
+    return out
+
+
+def _count_shortfall(need: np.ndarray, have: np.ndarray) -> np.ndarray:
+    """A shortfall of countable things (facilities, vehicles, beds) in whole units, rounded up."""
+    with np.errstate(invalid="ignore"):
+        return np.maximum(0.0, np.ceil(need - have - 1e-9))
 
 
 def _attr_tuple(value: object, rule_id: str, field: str, required: bool = True
@@ -167,20 +209,22 @@ class FacilitiesPerPopulationRule(Rule):
         hi, lo = self.per.high.value, self.per.low.value
         with np.errstate(divide="ignore", invalid="ignore"):
             reading = np.where(n > 0, p / n, np.where(p > 0, np.inf, np.nan))
-        needed = np.ceil(p / hi - 1e-9)
+            # "每新增5-10万人增设1所": one facility is due once the basis reaches the band's
+            # lower end (5万), and then one per upper end (10万) or part of it
+            needed = np.where(p >= lo - 1e-9, np.ceil(p / hi - 1e-9), 0.0)
         out["reading"] = reading
         out["op"] = "≤"
         out["required"] = hi
         out["unit"] = "people per facility"
-        out["shortfall"] = np.maximum(0.0, needed - n)
+        out["shortfall"] = _count_shortfall(needed, n)
         out["shortfall_unit"] = "facilities"
-        passed = _passed(np.where(np.isnan(reading), True, reading <= hi + 1e-9))
-        out["passed"] = passed
+        out["passed"] = _decide(n >= needed, p)
         notes = []
-        for r, pp in zip(reading, p):
-            extra = []
-            if pp == 0:
-                extra.append(f"no {self.basis.replace('_', ' ')} here")
+        for r, pp, k, why in zip(reading, p, n, _undecided_basis(p, self.basis)):
+            extra = [why]
+            if 0 < pp < lo and k == 0:
+                extra.append(f"below {_fmt_num(lo)} {self.basis.replace('_', ' ')}: no "
+                             "facility due yet")
             elif r < lo:
                 extra.append(f"denser than the band (fewer than {_fmt_num(lo)} per facility)")
             notes.append(_join_notes(note, *extra))
@@ -234,25 +278,33 @@ class CapacityPerPopulationRule(Rule):
             used = f"summing {column}" if len(self.attribute) > 1 else ""
         else:
             values, value_note, used = pd.Series(1.0, index=facilities.index), "", ""
-        supply = values.groupby(facilities["district"]).sum().reindex(districts).fillna(0.0)
-        note = _join_notes(basis_note, value_note, used)
+        supply, unknown = _known_supply(values, facilities, districts)
+        note = _join_notes(basis_note, used)
         out, overall = _supply_frames(districts, people, supply)
-        for table in (out, overall):
-            p = table["population"].to_numpy(dtype=float)
-            s = table["provided"].to_numpy(dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reading = np.where(p > 0, s / p * self.rate.per, np.nan)
-            need = p * self.rate.units / self.rate.per
-            table["reading"] = reading
-            table["op"] = "≥"
-            table["required"] = self.rate.units
-            table["unit"] = f"{self.unit_name} per {_fmt_num(self.rate.per)} people"
-            table["shortfall"] = np.maximum(0.0, need - s)
-            table["shortfall_unit"] = self.unit_name
-            table["passed"] = _passed(np.where(np.isnan(reading), True,
-                                               reading >= self.rate.units - 1e-9))
-            table["note"] = [_join_notes(note, "no residents" if x == 0 else "") for x in p]
+        self._fill(out, note, unknown.to_numpy())
+        self._fill(overall, note, np.array([unknown.sum()]))
         return self.result(out, overall, failures=_failing_districts(self, area, out))
+
+    def _fill(self, table: pd.DataFrame, note: str, unknown: np.ndarray) -> None:
+        p = table["population"].to_numpy(dtype=float)
+        s = table["provided"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reading = np.where(p > 0, s / p * self.rate.per, np.nan)
+        need = p * self.rate.units / self.rate.per
+        table["reading"] = reading
+        table["op"] = "≥"
+        table["required"] = self.rate.units
+        table["unit"] = f"{self.unit_name} per {_fmt_num(self.rate.per)} people"
+        # vehicles, beds and places come whole: 384.2 needed more means 385
+        table["shortfall"] = _count_shortfall(need, s)
+        table["shortfall_unit"] = self.unit_name
+        with np.errstate(invalid="ignore"):
+            ok = reading >= self.rate.units - 1e-9
+        table["passed"] = _decide(ok, p, unknown)
+        table["note"] = [_join_notes(note, why, f"{k} facilities without a {self.unit_name} "
+                                     "value: the known ones are a lower bound"
+                                     + ("" if ok_ else ", undecided") if k else "")
+                         for why, k, ok_ in zip(_undecided_basis(p, self.basis), unknown, ok)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,24 +347,28 @@ class AreaPerCapitaRule(Rule):
         facilities = self.facilities(area, context)
         column = _attribute_column(self, facilities, self.attribute)  # type: ignore[arg-type]
         values, value_note = _numeric(self, facilities[column], column)
-        supply = values.groupby(facilities["district"]).sum().reindex(districts).fillna(0.0)
-        note = _join_notes(basis_note, value_note,
+        supply, unknown = _known_supply(values, facilities, districts)
+        note = _join_notes(basis_note,
                            f"area from {column}" if column != self.attribute[0] else "")  # type: ignore[index]
         limit = self.threshold.value
         out, overall = _supply_frames(districts, people, supply)
-        for table in (out, overall):
+        for table, k in ((out, unknown.to_numpy()), (overall, np.array([unknown.sum()]))):
             p = table["population"].to_numpy(dtype=float)
             s = table["provided"].to_numpy(dtype=float)
             with np.errstate(divide="ignore", invalid="ignore"):
                 reading = np.where(p > 0, s / p, np.nan)
+                ok = reading >= limit - 1e-12
             table["reading"] = reading
             table["op"] = "≥"
             table["required"] = limit
             table["unit"] = "m2/person"
             table["shortfall"] = np.maximum(0.0, p * limit - s)
             table["shortfall_unit"] = "m2"
-            table["passed"] = _passed(np.where(np.isnan(reading), True, reading >= limit - 1e-12))
-            table["note"] = [_join_notes(note, "no residents" if x == 0 else "") for x in p]
+            table["passed"] = _decide(ok, p, k)
+            table["note"] = [_join_notes(note, why, f"{n} facilities without a {column} value: "
+                                         "the known ones are a lower bound"
+                                         + ("" if o else ", undecided") if n else "")
+                             for why, n, o in zip(_undecided_basis(p, self.basis), k, ok)]
         return self.result(out, overall, failures=_failing_districts(self, area, out))
 
 
@@ -589,8 +645,12 @@ class AttributeShareRule(Rule):
         if self.weight:
             wcol = _attribute_column(self, facilities, (self.weight,), field="weight")
             whole, wnote = _numeric(self, facilities[wcol], wcol)
+            # a facility of unknown size weighs nothing in the share (said in the note)
+            whole = whole.fillna(0.0)
+            wnote = wnote and wnote + " weigh 0 in the share"
             if numeric_part:
                 part, pnote = _numeric(self, raw, column)
+                part = part.fillna(0.0)
                 if (part > whole + 1e-9).any():
                     raise RuleInputError(f"facilities.{column}", int((part > whole).sum()),
                                          f"facilities where {column} exceeds {wcol}",
