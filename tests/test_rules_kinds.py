@@ -179,11 +179,14 @@ def test_service_radius_readings_and_decisive_choice(tiny):
     rule = ServiceRadiusRule(id="R", facility="emergency_station", threshold="1 km")
     result = rule.evaluate(area)
     t = result.table.set_index("district")
-    # west has 2 stations on 4 km², east 1
+    # west has 2 stations on 4 km² inhabited, east 1 on 3 km² (one of its four 1 km² cells is
+    # empty): the default shares out the inhabited area; the polygons are a reported reading
     assert t.loc["west", "reading"] == pytest.approx(np.sqrt(4e6 / (np.pi * 2)))
-    assert t.loc["east", "reading"] == pytest.approx(np.sqrt(4e6 / np.pi))
-    assert t.loc["east", "shortfall"] == np.ceil(4e6 / (np.pi * 1e6)) - 1
+    assert t.loc["east", "reading"] == pytest.approx(np.sqrt(3e6 / np.pi))
+    assert t.loc["east", "shortfall"] == np.ceil(3e6 / (np.pi * 1e6)) - 1
+    assert "inhabited cells" in t.loc["east", "note"]
     readings = result.readings.set_index(["district", "reading"])["value"]
+    assert readings[("east", "area_equivalent_polygon")] == pytest.approx(np.sqrt(4e6 / np.pi))
     d = np.array(minutes) * 80.0
     pop = np.array([100, 200, 300, 400, 1000, 0, 500, 500], float)
     assert readings[("west", "network_mean")] == pytest.approx(np.average(d[:4], weights=pop[:4]))
