@@ -529,12 +529,19 @@ class MeanTravelRule(Rule):
             out["unit"] = unit
             out["shortfall"] = np.maximum(0.0, mean - limit)
             out["shortfall_unit"] = f"{unit} above threshold"
-            passed = pd.array(mean <= limit + 1e-9, dtype="boolean")
-            passed[np.isnan(mean)] = pd.NA
+            lost = g["lost"].to_numpy()
+            # unreachable residents can only raise the mean: a mean above the limit fails on
+            # the reachable ones alone, one within it is undecided while anyone is unreachable
+            ok = mean <= limit + 1e-9
+            passed = pd.array(ok, dtype="boolean")
+            passed[np.isnan(mean) | (ok & (lost > 0))] = pd.NA
             out["passed"] = passed
-            out["note"] = ["; ".join(notes + ([f"{_fmt_num(x)} people unreachable, left out"]
+            out["uncovered_population"] = lost
+            out["note"] = ["; ".join(notes + ([f"{_fmt_num(x)} people unreachable: the mean "
+                                               "is of the reachable ones"
+                                               + (", undecided" if o else "")]
                                               if x > 0 else []))
-                           for x in g["lost"].to_numpy()]
+                           for x, o in zip(lost, ok)]
 
         out = frame(districts)
         fill(out, grouped)
