@@ -347,9 +347,10 @@ def test_per_unit_with_a_township_layer(tiny):
     poor = PerUnitRule(id="P", facility="nursing_home", level="township",
                        unit_filter={"poor": True}).evaluate(tiny, Context(units={"township": towns}))
     assert poor.overall["provided"].iloc[0] == 1 and poor.overall["shortfall"].iloc[0] == 2
-    prefecture = PerUnitRule(id="Q", facility="nursing_home", level="prefecture").evaluate(tiny)
-    assert bool(prefecture.overall["passed"].iloc[0]) and "whole study area" in \
-        prefecture.overall["note"].iloc[0]
+    # GS17-53 「…的地市建设一所」: a study area may span several prefectures, so without a
+    # prefecture layer the rule is not evaluated (it was read as one prefecture and passed)
+    with pytest.raises(RuleInputError, match="prefecture unit layer"):
+        PerUnitRule(id="Q", facility="nursing_home", level="prefecture").evaluate(tiny)
     county = PerUnitRule(id="K", facility="nursing_home", level="county").evaluate(tiny)
     assert county.table["passed"].all() and "county-level" in county.table["note"].iloc[0]
 

@@ -391,7 +391,7 @@ class PerUnitRule(Rule):
         (``"township"``, ``"village"``, ``"county"``, ``"prefecture"``) use the unit layer
         passed as ``assess(area, rules, units={"township": gdf})``. Without one, ``"county"``
         falls back to the districts (Chinese district tables are usually county-level) and
-        ``"prefecture"`` to the whole study area as one unit; the note says so.
+        ``"prefecture"`` needs its layer (a study area may span several prefectures).
     min_count
         Facilities each unit needs (default 1).
     unit_filter
@@ -457,11 +457,8 @@ class PerUnitRule(Rule):
                                     "district": area.districts["district"].to_numpy()},
                                    geometry=area.districts.geometry.to_numpy(), crs=area.crs)
             return self._filter_units(out, area.districts.reset_index(drop=True)), note
-        if self.level == "prefecture":
-            whole = area.districts.geometry.union_all()
-            return gpd.GeoDataFrame({"unit": [STUDY_AREA], "district": [STUDY_AREA]},
-                                    geometry=[whole], crs=area.crs), \
-                "no prefecture layer: the whole study area is one prefecture"
+        # no prefecture layer: a study area may span several prefectures (地市), so it is
+        # not taken as one; the rule needs the layer (below)
         raise RuleInputError(
             f"{self.id}.level", self.level,
             f"needs a {self.level} unit layer and none was given",
