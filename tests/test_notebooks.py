@@ -47,7 +47,7 @@ CASES: dict[str, tuple[list[str], list[str]]] = {
         ["china/counties-geo.topojson", "china/county_population_2020.csv",
          "china/shanghai_poi/shanghai_hospital.csv", "china/shanghai_poi/kindergarten.csv"],
         ["16 districts", "24,870,895", "519", "47,921", "88,557", "89", "5.4 km", "9 of 16",
-         "13.9 km", "131", "45.2%", "30.5%"]),
+         "13.9 km", "125", "156", "45.2%", "30.5%"]),
     "04_sao_paulo_walk": (
         ["sao_paulo/spo_osm.pbf", "sao_paulo/spo_hexgrid_EPSG32723.gpkg"],
         ["89.4%", "517,570", "54,626", "8 of 12", "41,015", "10", "98.5%", "6"]),
