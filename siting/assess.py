@@ -198,6 +198,10 @@ class Assessment:
         for _, v in verdicts.iterrows():
             rule = next(r for r in self.rules if r.id == v["rule_id"])
             lines.append(self._rule_line(rule, v))
+        clipped = self.area.clip_summary() if self.area is not None and hasattr(
+            self.area, "clip_summary") else ""
+        if clipped:
+            lines.append(clipped[0].upper() + clipped[1:] + ".")
         if self.skipped:
             lines.append(f"Recorded but not checkable: {len(self.skipped)} principles and site "
                          f"budgets ({', '.join(r.id for r in self.skipped[:6])}"

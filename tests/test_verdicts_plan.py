@@ -183,3 +183,33 @@ def test_facilities_per_population_single_value_still_ceil():
     rule = FacilitiesPerPopulationRule(id="Y", facility="community_health_centre",
                                        per="8000 people")
     assert row(rule.evaluate(area), "A")["shortfall"] == 2
+
+
+# ---- item 11: facilities outside the districts ------------------------------------------------
+def test_facilities_across_the_border_serve_access_but_count_nowhere():
+    # a walk network from x = 0 to 14 km; the district is x < 10 km; a clinic at x = 10.5 km
+    # serves the district's eastern residents but is not counted in the district, and a
+    # clinic 30 km away, beyond every network, is dropped and said to be
+    from siting.network import from_lines
+    from siting.rules import AccessRule
+
+    d = districts(population=[1_000.0])
+    cells = gpd.GeoDataFrame({"population": [500.0, 500.0]},
+                             geometry=[shapely.box(0, 4_000, 1_000, 5_000),
+                                       shapely.box(9_000, 4_000, 10_000, 5_000)], crs=UTM)
+    street = gpd.GeoDataFrame(geometry=[shapely.LineString([(0, 4_500), (14_000, 4_500)])],
+                              crs=UTM)
+    clinics = gpd.GeoDataFrame({"kind": ["community_health_centre"] * 2},
+                               geometry=[shapely.Point(10_500, 4_500),
+                                         shapely.Point(40_000, 4_500)], crs=UTM)
+    area = StudyArea(d, cells, clinics, networks={"walk": from_lines(street, "walk")}, crs=UTM)
+    assert area.outside_facilities == 1 and len(area.dropped_facilities) == 1
+    assert "1 facilities outside the districts dropped" in area.clip_summary()
+    # within 1,000 m walk: the eastern cell (centre x = 9.5 km) reaches the clinic at 10.5 km
+    share = AccessRule(id="A", facility="community_health_centre", threshold="1000 m",
+                       mode="walk", share="50 %").evaluate(area)
+    assert row(share, "A")["covered_share"] == pytest.approx(0.5)
+    count = FacilitiesPerPopulationRule(id="F", facility="community_health_centre",
+                                        per="1000 people").evaluate(area)
+    assert row(count, "A")["provided"] == 0  # the clinic across the border counts nowhere
+    assert "kept for access rules" in assess(area, [count.rule]).summary()
