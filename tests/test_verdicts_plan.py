@@ -18,7 +18,7 @@ import shapely
 from siting import StudyArea
 from siting.assess import LEVEL_AREA, LEVEL_DIAGNOSTIC, assess
 from siting.rules import CapacityPerPopulationRule, FacilitiesPerPopulationRule, load_rules
-from siting.rules.base import RuleInputError
+from siting.rules.base import Context, RuleInputError
 
 UTM = "EPSG:32651"
 
@@ -213,3 +213,59 @@ def test_facilities_across_the_border_serve_access_but_count_nowhere():
                                         per="1000 people").evaluate(area)
     assert row(count, "A")["provided"] == 0  # the clinic across the border counts nowhere
     assert "kept for access rules" in assess(area, [count.rule]).summary()
+
+
+# ---- item 8: unit types (街道/乡镇, 行政村/社区) ---------------------------------------------------
+def township_layer(types: list[str]) -> gpd.GeoDataFrame:
+    """Four 5 km × 10 km units across two districts (A: x < 10 km, B: 10–20 km)."""
+    return gpd.GeoDataFrame({"name": [f"t{i}" for i in range(len(types))], "unit_type": types},
+                            geometry=[shapely.box(i * 5_000, 0, (i + 1) * 5_000, 10_000)
+                                      for i in range(len(types))], crs=UTM)
+
+
+def unit_points(kinds: list[str], xs: list[float]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"kind": kinds}, geometry=[shapely.Point(x, 5_000) for x in xs],
+                            crs=UTM)
+
+
+def test_qd21_14_checks_sub_districts_only():
+    # QD21-14 (seed 002 L57) 「每个街道至少建成1个社区多功能运动场」: only 街道 are named, so the
+    # two 镇 without a court are not failures; one of the two 街道 lacks one → 1 of 2 lacking
+    d = districts(population=[50_000.0, 50_000.0])
+    area = StudyArea(d, facilities=unit_points(["community_sports_court"], [2_500]))
+    towns = township_layer(["街道", "镇", "街道", "镇"])
+    report = assess(area, "QD21-14", units={"township": towns})
+    o = report.results["QD21-14"].overall.iloc[0]
+    assert o["provided"] == 1 and o["shortfall"] == 1 and o["passed"] == False  # noqa: E712
+    units = report.results["QD21-14"].details["units"]
+    assert sorted(units["unit"]) == ["t0", "t2"]
+    # a layer without unit_type cannot tell 街道 from 镇: not evaluated
+    plain = assess(area, "QD21-14", units={"township": towns.drop(columns="unit_type")})
+    assert "unit_type" in plain.errors.set_index("rule_id").loc["QD21-14", "message"]
+    assert plain.table["passed"].isna().all()
+
+
+def test_gs17_42_facility_kind_follows_the_unit_type():
+    # GS17-42 (seed 003 L492) 「每个乡镇(街道)办好一所标准化建设的乡镇卫生院」: a 卫生院 in each
+    # 乡镇, a community health centre in each 街道. t0 乡镇 has a CHC only (does not count),
+    # t1 街道 a CHC (counts), t2 乡镇 a 卫生院 (counts), t3 街道 a 卫生院 only (does not count)
+    d = districts(population=[50_000.0, 50_000.0])
+    kinds = ["community_health_centre", "community_health_centre", "township_health_centre",
+             "township_health_centre"]
+    area = StudyArea(d, facilities=unit_points(kinds, [2_500, 7_500, 12_500, 17_500]))
+    towns = township_layer(["乡镇", "街道", "乡镇", "街道"])
+    result = load_rules("GS17-42").get("GS17-42").evaluate(area, Context(units={"township": towns}))
+    units = result.details["units"].set_index("unit")
+    assert units["ok"].tolist() == [False, True, True, False]
+    assert result.overall["shortfall"].iloc[0] == 2
+
+
+def test_gs17_43_checks_administrative_villages_only():
+    # GS17-43 (seed 003 L492) 「每个行政村办好一个村卫生室」: urban communities (社区) are not
+    # administrative villages; the one 行政村 without a clinic is the only gap
+    d = districts(population=[50_000.0, 50_000.0])
+    area = StudyArea(d, facilities=unit_points(["village_clinic"], [2_500]))
+    villages = township_layer(["行政村", "社区", "行政村", "社区"])
+    report = assess(area, "GS17-43", units={"village": villages})
+    o = report.results["GS17-43"].overall.iloc[0]
+    assert o["provided"] == 1 and o["shortfall"] == 1

@@ -374,6 +374,9 @@ class AreaPerCapitaRule(Rule):
 
 # ---------------------------------------------------------------------------------------------
 LEVELS = ("district", "prefecture", "county", "township", "village")
+#: Unit types of the township (街道 sub-district, 乡镇 township/town) and village (行政村
+#: administrative village, 社区 urban community) levels, as in a ``unit_type`` column.
+UNIT_TYPES = ("街道", "乡镇", "镇", "乡", "行政村", "社区", "居委会")
 
 
 @dataclass(kw_only=True, eq=False, repr=False)
@@ -397,12 +400,23 @@ class PerUnitRule(Rule):
     unit_filter
         Check only the units whose columns equal these values (a list means any of them),
         e.g. ``{"poor_village_with_demand": True}`` for GS17-30.
+    unit_type
+        Check only units whose ``unit_type`` column is one of these (:data:`UNIT_TYPES`:
+        街道 / 乡镇 at township level, 行政村 / 社区 at village level): QD21-14 「每个街道」
+        checks 街道 only, GS17-43 「每个行政村」 行政村 only. A layer without the column stops
+        the rule (the types cannot be told apart).
+    facility_by_unit_type
+        Which facility kinds count in a unit of each type, e.g. GS17-42
+        ``{乡镇: township_health_centre, 街道: community_health_centre}``; a type not listed
+        accepts every kind of ``facility``.
     """
 
     kind: ClassVar[str] = "per_unit"
     level: str = "district"
     min_count: int = 1
     unit_filter: Mapping[str, Any] | None = None
+    unit_type: str | Sequence[str] | None = None
+    facility_by_unit_type: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -416,6 +430,11 @@ class PerUnitRule(Rule):
         if not self.facility:
             raise RuleError(f"{self.id}.facility", None, "needs a facility kind",
                             "give facility='village_clinic'")
+        if self.facility_by_unit_type is not None and not isinstance(
+                self.facility_by_unit_type, Mapping):
+            raise RuleError(f"{self.id}.facility_by_unit_type", self.facility_by_unit_type,
+                            "must map unit types to facility kinds",
+                            "write {乡镇: township_health_centre, 街道: community_health_centre}")
         if self.unit_filter is not None and not isinstance(self.unit_filter, Mapping):
             raise RuleError(f"{self.id}.unit_filter", self.unit_filter,
                             "must map unit columns to values", "write {poor_village: true}")
@@ -465,11 +484,32 @@ class PerUnitRule(Rule):
             f"pass assess(area, rules, units={{'{self.level}': gdf}}) with one polygon per "
             f"{self.level} and a name column")
 
+    def _kinds_for(self, unit_type: str) -> tuple[str, ...]:
+        """Facility kinds that count in a unit of ``unit_type``."""
+        wanted = (self.facility_by_unit_type or {}).get(unit_type)
+        if wanted is None:
+            return tuple(self.facility)  # type: ignore[arg-type]
+        return (wanted,) if isinstance(wanted, str) else tuple(wanted)
+
     def _filter_units(self, out: gpd.GeoDataFrame, source: pd.DataFrame) -> gpd.GeoDataFrame:
-        if not self.unit_filter:
+        typed = self.unit_type is not None or self.facility_by_unit_type
+        if typed and "unit_type" not in source.columns:
+            raise RuleInputError(
+                f"{self.id}.unit_type", self.unit_type or sorted(self.facility_by_unit_type or {}),
+                f"the {self.level} units carry no 'unit_type' column, so "
+                f"{'/'.join(UNIT_TYPES[:2]) if self.level == 'township' else '行政村/社区'} "
+                "cannot be told apart",
+                f"add a 'unit_type' column ({', '.join(UNIT_TYPES)}) to the {self.level} layer")
+        if "unit_type" in source.columns:
+            out = out.assign(unit_type=source["unit_type"].astype(str).to_numpy())
+        filters = dict(self.unit_filter or {})
+        if self.unit_type is not None:
+            filters["unit_type"] = [self.unit_type] if isinstance(self.unit_type, str) \
+                else list(self.unit_type)
+        if not filters:
             return out
         keep = np.ones(len(out), dtype=bool)
-        for column, wanted in self.unit_filter.items():
+        for column, wanted in filters.items():
             if column not in source.columns:
                 raise RuleInputError(
                     f"{self.id}.unit_filter", column, f"the {self.level} units have no such column",
@@ -488,6 +528,12 @@ class PerUnitRule(Rule):
         else:
             units = units[units["district"].isin(districts)].reset_index(drop=True)
         hits = units.sindex.query(facilities.geometry.to_numpy(), predicate="intersects")
+        if self.facility_by_unit_type and len(hits[0]):
+            # GS17-42: a 卫生院 serves a 乡镇, a community health centre a 街道
+            kinds = facilities["kind"].astype(str).to_numpy()[hits[0]]
+            types = units["unit_type"].to_numpy()[hits[1]]
+            allowed = np.array([k in self._kinds_for(t) for k, t in zip(kinds, types)], bool)
+            hits = hits[:, allowed]
         # a facility on a shared border counts once, for the first unit listed
         first = pd.Series(hits[1]).groupby(hits[0]).min() if len(hits[0]) else pd.Series(
             dtype=int)
