@@ -269,3 +269,22 @@ def test_gs17_43_checks_administrative_villages_only():
     report = assess(area, "GS17-43", units={"village": villages})
     o = report.results["GS17-43"].overall.iloc[0]
     assert o["provided"] == 1 and o["shortfall"] == 1
+
+
+def test_sh16_19_with_the_city_total_given_directly():
+    # 「急救车辆数量配置每3万人1辆」 for the whole city: with 150,000 residents and the city's
+    # statistics giving 4 ambulances, 4 < 150,000 / 30,000 = 5 → fails, short by 1; the
+    # stations carry no vehicle counts, so no district can be read (undecided)
+    d = districts(population=[60_000.0, 90_000.0])
+    area = StudyArea(d, facilities=points("emergency_station", [0, 1]))
+    rule = CapacityPerPopulationRule(id="SH16-19t", facility="emergency_station",
+                                     attribute="vehicles", rate="1 per 30000 people",
+                                     check_at="area", total=4)
+    result = rule.evaluate(area)
+    city = result.overall.iloc[0]
+    assert city["provided"] == 4 and city["shortfall"] == 1 and result.passed is False
+    assert result.table["passed"].isna().all()
+    assert "city-wide total given" in city["note"]
+    enough = CapacityPerPopulationRule(id="T2", facility="emergency_station",
+                                       rate="1 per 30000 people", check_at="area", total=5)
+    assert enough.evaluate(area).passed is True

@@ -6,6 +6,7 @@ point lies in, as decided by :class:`~siting.study_area.StudyArea`); they need n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -248,16 +249,31 @@ class CapacityPerPopulationRule(Rule):
         facilities, each as one unit (for a layer of individual ambulances, say).
     unit_name
         Name of what is counted, for tables ("vehicles"); defaults to the attribute.
+    total
+        The whole study area's count given directly (SH16-19 / QD21-22: the city's ambulances
+        from its statistics, not a column on each station). It decides the study-area row;
+        district rows, from the facilities when they carry the attribute, are then only
+        diagnostics (use with ``check_at: area``).
     """
 
     kind: ClassVar[str] = "capacity_per_population"
     rate: Ratio | str | Any = "1 per 30000 people"
     attribute: str | Sequence[str] | None = None
     unit_name: str = ""
+    total: float | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self.rate = parse_ratio(self.rate, rule_id=self.id)
+        if self.total is not None:
+            try:
+                self.total = float(self.total)
+            except (TypeError, ValueError):
+                raise RuleError(f"{self.id}.total", self.total, "not a number",
+                                "give the city-wide count, e.g. total: 1000") from None
+            if not (self.total >= 0 and math.isfinite(self.total)):
+                raise RuleError(f"{self.id}.total", self.total, "must be a finite count ≥ 0",
+                                "give the city-wide count, e.g. total: 1000")
         self.attribute = _attr_tuple(self.attribute, self.id, "attribute", required=False)
         if not self.facility:
             raise RuleError(f"{self.id}.facility", None, "needs a facility kind",
@@ -271,18 +287,31 @@ class CapacityPerPopulationRule(Rule):
 
     def _evaluate(self, area: StudyArea, districts: list[str], context: Context) -> RuleResult:
         people, basis_note = self.basis_by_district(area, districts)
-        facilities = self.facilities(area, context)
-        if self.attribute:
+        given = self.total is not None
+        facilities = self.facilities(area, context, required=not given)
+        if self.attribute and (not given or any(a in facilities.columns for a in self.attribute)):
             column = _attribute_column(self, facilities, self.attribute)
             values, value_note = _numeric(self, facilities[column], column)
             used = f"summing {column}" if len(self.attribute) > 1 else ""
+        elif self.attribute:
+            # a city total without per-facility values: districts cannot be read at all
+            values = pd.Series(np.nan, index=facilities.index)
+            used = f"no {self.attribute[0]} per facility: district rows undecided"
         else:
             values, value_note, used = pd.Series(1.0, index=facilities.index), "", ""
         supply, unknown = _known_supply(values, facilities, districts)
+        if given and self.attribute and not len(facilities):
+            supply[:] = np.nan
         note = _join_notes(basis_note, used)
         out, overall = _supply_frames(districts, people, supply)
         self._fill(out, note, unknown.to_numpy())
-        self._fill(overall, note, np.array([unknown.sum()]))
+        if given:
+            overall["provided"] = [self.total]
+            self._fill(overall, _join_notes(basis_note, f"city-wide total given: "
+                                            f"{_fmt_num(self.total)} {self.unit_name}"),
+                       np.array([0]))
+        else:
+            self._fill(overall, note, np.array([unknown.sum()]))
         return self.result(out, overall, failures=_failing_districts(self, area, out))
 
     def _fill(self, table: pd.DataFrame, note: str, unknown: np.ndarray) -> None:
@@ -300,7 +329,9 @@ class CapacityPerPopulationRule(Rule):
         table["shortfall_unit"] = self.unit_name
         with np.errstate(invalid="ignore"):
             ok = reading >= self.rate.units - 1e-9
-        table["passed"] = _decide(ok, p, unknown)
+        passed = _decide(ok, p, unknown)
+        passed[np.isnan(s)] = pd.NA
+        table["passed"] = passed
         table["note"] = [_join_notes(note, why, f"{k} facilities without a {self.unit_name} "
                                      "value: the known ones are a lower bound"
                                      + ("" if ok_ else ", undecided") if k else "")
