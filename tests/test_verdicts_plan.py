@@ -288,3 +288,34 @@ def test_sh16_19_with_the_city_total_given_directly():
     enough = CapacityPerPopulationRule(id="T2", facility="emergency_station",
                                        rate="1 per 30000 people", check_at="area", total=5)
     assert enough.evaluate(area).passed is True
+
+
+def test_sh21_02_joint_reading_beside_the_per_service_one():
+    # SH21-02 (seed 001 L15) 「15分钟步行可达覆盖率达到85%」 for health, elderly care, …: read
+    # per service, each of the two services below reaches 90 % of residents (pass); read
+    # jointly, only the 80 % who reach both count (fails 85 %). Straight lines of 1,000 m.
+    from siting.rules import AccessRule, AllOf, JointAccessRule
+
+    d = districts(population=[1_000.0])
+    xs = [500, 3_500, 6_500, 9_500]
+    cells = gpd.GeoDataFrame({"population": [800.0, 100.0, 100.0, 0.0]},
+                             geometry=[shapely.box(x - 500, 4_500, x + 500, 5_500) for x in xs],
+                             crs=UTM)
+    # health near cells 0 and 1, elderly care near cells 0 and 2
+    fac = gpd.GeoDataFrame({"kind": ["community_health_centre", "community_health_centre",
+                                     "elderly_daycare", "elderly_daycare"]},
+                           geometry=[shapely.Point(500, 5_000), shapely.Point(3_500, 5_000),
+                                     shapely.Point(500, 5_000), shapely.Point(6_500, 5_000)],
+                           crs=UTM)
+    area = StudyArea(d, cells, fac, crs=UTM)
+    each = AllOf(id="each", parts=[
+        AccessRule(id="h", facility="community_health_centre", threshold="1000 m",
+                   share="85 %"),
+        AccessRule(id="e", facility="elderly_daycare", threshold="1000 m", share="85 %")])
+    joint = JointAccessRule(id="joint", services=["community_health_centre", "elderly_daycare"],
+                            threshold="1000 m", share="85 %")
+    report = assess(area, [each, joint], straight_line=True)
+    assert report.results["each"].passed is True
+    j = report.results["joint"]
+    assert row(j, "A")["covered_share"] == pytest.approx(0.8) and j.passed is False
+    assert row(j, "A")["shortfall"] == pytest.approx(50)  # 85 % of 1,000 − 800
