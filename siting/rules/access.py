@@ -25,8 +25,8 @@ import pandas as pd
 
 from ..errors import RuleError
 from ..units import Quantity
-from .base import (STUDY_AREA, Context, Range, Rule, RuleResult, _fmt_num, _fmt_q,
-                   empty_failures, frame, parse_range, parse_share, parse_threshold,
+from .base import (STUDY_AREA, Context, Range, Rule, RuleInputError, RuleResult, _fmt_num,
+                   _fmt_q, empty_failures, frame, parse_range, parse_share, parse_threshold,
                    straight_line_nearest)
 
 if TYPE_CHECKING:

@@ -291,14 +291,14 @@ class CapacityPerPopulationRule(Rule):
         facilities = self.facilities(area, context, required=not given)
         if self.attribute and (not given or any(a in facilities.columns for a in self.attribute)):
             column = _attribute_column(self, facilities, self.attribute)
-            values, value_note = _numeric(self, facilities[column], column)
+            values, _ = _numeric(self, facilities[column], column)
             used = f"summing {column}" if len(self.attribute) > 1 else ""
         elif self.attribute:
             # a city total without per-facility values: districts cannot be read at all
             values = pd.Series(np.nan, index=facilities.index)
             used = f"no {self.attribute[0]} per facility: district rows undecided"
         else:
-            values, value_note, used = pd.Series(1.0, index=facilities.index), "", ""
+            values, used = pd.Series(1.0, index=facilities.index), ""
         supply, unknown = _known_supply(values, facilities, districts)
         if given and self.attribute and not len(facilities):
             supply[:] = np.nan
@@ -377,7 +377,7 @@ class AreaPerCapitaRule(Rule):
         people, basis_note = self.basis_by_district(area, districts)
         facilities = self.facilities(area, context)
         column = _attribute_column(self, facilities, self.attribute)  # type: ignore[arg-type]
-        values, value_note = _numeric(self, facilities[column], column)
+        values, _ = _numeric(self, facilities[column], column)
         supply, unknown = _known_supply(values, facilities, districts)
         note = _join_notes(basis_note,
                            f"area from {column}" if column != self.attribute[0] else "")  # type: ignore[index]
