@@ -228,15 +228,21 @@ def unit_points(kinds: list[str], xs: list[float]) -> gpd.GeoDataFrame:
                             crs=UTM)
 
 
+def one_facility_in_t0(rule_id: str, kind: str, level: str, types: list[str]):
+    """``rule_id`` assessed with one ``kind`` facility in unit t0 of a ``level`` layer."""
+    area = StudyArea(districts(population=[50_000.0, 50_000.0]),
+                     facilities=unit_points([kind], [2_500]))
+    layer = township_layer(types)
+    return area, layer, assess(area, rule_id, units={level: layer})
+
+
 def test_qd21_14_checks_sub_districts_only():
     # QD21-14 (seed 002 L57) 「每个街道至少建成1个社区多功能运动场」: only 街道 are named, so the
     # two 镇 without a court are not failures; one of the two 街道 lacks one → 1 of 2 lacking
-    d = districts(population=[50_000.0, 50_000.0])
-    area = StudyArea(d, facilities=unit_points(["community_sports_court"], [2_500]))
-    towns = township_layer(["街道", "镇", "街道", "镇"])
-    report = assess(area, "QD21-14", units={"township": towns})
+    area, towns, report = one_facility_in_t0("QD21-14", "community_sports_court", "township",
+                                             ["街道", "镇", "街道", "镇"])
     o = report.results["QD21-14"].overall.iloc[0]
-    assert o["provided"] == 1 and o["shortfall"] == 1 and o["passed"] == False  # noqa: E712
+    assert o["provided"] == 1 and o["shortfall"] == 1 and not o["passed"]
     units = report.results["QD21-14"].details["units"]
     assert sorted(units["unit"]) == ["t0", "t2"]
     # a layer without unit_type cannot tell 街道 from 镇: not evaluated
@@ -263,10 +269,8 @@ def test_gs17_42_facility_kind_follows_the_unit_type():
 def test_gs17_43_checks_administrative_villages_only():
     # GS17-43 (seed 003 L492) 「每个行政村办好一个村卫生室」: urban communities (社区) are not
     # administrative villages; the one 行政村 without a clinic is the only gap
-    d = districts(population=[50_000.0, 50_000.0])
-    area = StudyArea(d, facilities=unit_points(["village_clinic"], [2_500]))
-    villages = township_layer(["行政村", "社区", "行政村", "社区"])
-    report = assess(area, "GS17-43", units={"village": villages})
+    _, _, report = one_facility_in_t0("GS17-43", "village_clinic", "village",
+                                      ["行政村", "社区", "行政村", "社区"])
     o = report.results["GS17-43"].overall.iloc[0]
     assert o["provided"] == 1 and o["shortfall"] == 1
 
