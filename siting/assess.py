@@ -26,7 +26,10 @@ if TYPE_CHECKING:
     from .study_area import StudyArea
 
 #: Columns of :attr:`Assessment.table`: the rule table columns plus where each rule comes from.
-ASSESSMENT_COLUMNS = TABLE_COLUMNS + ["part_of", "document", "target_year", "check_at"]
+ASSESSMENT_COLUMNS = TABLE_COLUMNS + ["part_of", "document", "target_year", "check_at", "level"]
+#: Values of the ``level`` column: a district row that decides, the study-area row of a rule
+#: stated for the whole area (it decides), and a district row of such a rule (diagnostic only).
+LEVEL_DISTRICT, LEVEL_AREA, LEVEL_DIAGNOSTIC = "district", "area", "diagnostic"
 ERRORS = ("raise", "report")
 
 
@@ -105,6 +108,12 @@ class Assessment:
         """Rows of top-level rules only (composite parts left out)."""
         return self.table[self.table["part_of"].isna()]
 
+    @property
+    def district_rows(self) -> pd.DataFrame:
+        """Top-level rows of districts (the study-area rows of area-level rules left out)."""
+        top = self.top
+        return top[top["level"] != LEVEL_AREA]
+
     def verdicts(self) -> pd.DataFrame:
         """One row per top-level rule: passed at its stated level, districts passing/failing."""
         rows = []
@@ -112,7 +121,7 @@ class Assessment:
             if not rule.checkable:
                 continue
             result = self.results.get(rule.id)
-            part = self.top[self.top["rule_id"] == rule.id]
+            part = self.district_rows[self.district_rows["rule_id"] == rule.id]
             n_pass = int((part["passed"] == True).sum())  # noqa: E712
             n_fail = int((part["passed"] == False).sum())  # noqa: E712
             rows.append({
@@ -127,7 +136,7 @@ class Assessment:
 
     def pivot(self, value: str = "passed") -> pd.DataFrame:
         """District × rule matrix of ``value`` (top-level rules)."""
-        return self.top.pivot_table(index="district", columns="rule_id", values=value,
+        return self.district_rows.pivot_table(index="district", columns="rule_id", values=value,
                                     aggfunc="first", dropna=False, sort=False)
 
     @property
@@ -145,7 +154,7 @@ class Assessment:
         for rule in self.rules:
             if not rule.checkable or rule.id in set(self.errors.get("rule_id", [])):
                 continue
-            part = self.top[(self.top["rule_id"] == rule.id)]
+            part = self.district_rows[(self.district_rows["rule_id"] == rule.id)]
             metric = "covered_share" if part["covered_share"].notna().any() else "attainment"
             data = part[["district", metric]].merge(info, on="district", how="left")
             data = data[np.isfinite(pd.to_numeric(data[metric], errors="coerce"))]
@@ -191,6 +200,10 @@ class Assessment:
         for _, v in verdicts.iterrows():
             rule = next(r for r in self.rules if r.id == v["rule_id"])
             lines.append(self._rule_line(rule, v))
+        clipped = self.area.clip_summary() if self.area is not None and hasattr(
+            self.area, "clip_summary") else ""
+        if clipped:
+            lines.append(clipped[0].upper() + clipped[1:] + ".")
         if self.skipped:
             lines.append(f"Recorded but not checkable: {len(self.skipped)} principles and site "
                          f"budgets ({', '.join(r.id for r in self.skipped[:6])}"
@@ -203,7 +216,7 @@ class Assessment:
             err = self.errors[self.errors["rule_id"] == rule.id]
             reason = err["message"].iloc[0] if len(err) else "not evaluated"
             return f"{head}: NOT EVALUATED — {reason}"
-        rows = self.top[self.top["rule_id"] == rule.id]
+        rows = self.district_rows[self.district_rows["rule_id"] == rule.id]
         if rule.check_at == "area":
             o = self.overall[self.overall["rule_id"] == rule.id].iloc[0]
             state = {True: "passes", False: "FAILS"}.get(verdict["passed"], "not decided")
@@ -360,6 +373,7 @@ def assess(area: StudyArea, rules: object = None, *, errors: str = "report",
         results[rule.id] = result
         _collect(result, None, tables, overall, failures, readings)
     table = _stack(tables, ASSESSMENT_COLUMNS)
+    table["level"] = LEVEL_DISTRICT
     by_id = {r.id: r for top in rule_list for r in top.walk()}
     table["document"] = table["rule_id"].map(lambda i: by_id[i].document if i in by_id else "")
     table["target_year"] = table["rule_id"].map(
@@ -371,6 +385,9 @@ def assess(area: StudyArea, rules: object = None, *, errors: str = "report",
     overall_table["target_year"] = overall_table["rule_id"].map(
         lambda i: by_id[i].target_year).astype("Int64")
     overall_table["check_at"] = overall_table["rule_id"].map(lambda i: by_id[i].check_at)
+    overall_table["level"] = np.where(overall_table["check_at"] == "area", LEVEL_AREA,
+                                      LEVEL_DISTRICT)
+    table = _with_area_rows(table, overall_table)
     failure_layer = _stack_failures(failures, area.crs)
     district_info = area.districts[["district"]].copy()
     district_info["population"] = district_info["district"].map(
@@ -386,6 +403,40 @@ def assess(area: StudyArea, rules: object = None, *, errors: str = "report",
         district_info=pd.DataFrame(district_info), area=area)
 
 
+def _with_area_rows(table: pd.DataFrame, overall: pd.DataFrame) -> pd.DataFrame:
+    """Give each rule stated for the whole area its deciding study-area row in the table.
+
+    Its district rows stay as diagnostics: ``passed`` is emptied (a district cannot fail a
+    city-wide target on its own) and the note keeps what the district would read alone.
+    """
+    area_ids = set(overall.loc[overall["check_at"] == "area", "rule_id"])
+    if not area_ids:
+        return table
+    table = table.copy()
+    diag = table["rule_id"].isin(area_ids).to_numpy()
+    alone = table.loc[diag, "passed"]
+    words = alone.map(lambda v: "" if pd.isna(v) else (" would pass" if v else " would fail"))
+    table.loc[diag, "note"] = [
+        _join(n, f"diagnostic: decided for the whole study area (see its row); alone this "
+                 f"district{w or ' is undecided'}") for n, w in zip(table.loc[diag, "note"], words)]
+    table.loc[diag, "level"] = LEVEL_DIAGNOSTIC
+    table["passed"] = table["passed"].astype("boolean")
+    table.loc[diag, "passed"] = pd.NA
+    rows = overall[overall["rule_id"].isin(area_ids)]
+    # the study-area row follows the rule's district rows
+    order = {rid: i for i, rid in enumerate(dict.fromkeys(table["rule_id"]))}
+    out = pd.concat([table, rows], ignore_index=True)
+    out["_order"] = out["rule_id"].map(order)
+    out["_area"] = (out["level"] == LEVEL_AREA).astype(int)
+    out = out.sort_values(["_order", "_area"], kind="stable").drop(columns=["_order", "_area"])
+    out["passed"] = out["passed"].astype("boolean")
+    return out.reset_index(drop=True)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
 def _collect(result: RuleResult, part_of: str | None, tables: list, overall: list,
              failures: list, readings: list) -> None:
     tables.append(result.table.assign(part_of=part_of))
@@ -393,9 +444,13 @@ def _collect(result: RuleResult, part_of: str | None, tables: list, overall: lis
     if part_of is None:
         # a rule stated for the whole area that passes there has no failure to show, even if
         # some districts fall short of the ratio on their own
+        # (uncovered cells stay: they are the gap map of a coverage rule either way)
         area_passes = result.rule.check_at == "area" and result.passed is True
-        if result.failures is not None and len(result.failures) and not area_passes:
-            failures.append(result.failures)
+        shown = result.failures
+        if shown is not None and len(shown) and area_passes:
+            shown = shown[shown["what"] == "cell"]
+        if shown is not None and len(shown):
+            failures.append(shown)
         if result.readings is not None and len(result.readings):
             readings.append(result.readings)
     for part in result.parts:
@@ -426,6 +481,6 @@ def _stack_failures(layers: list[gpd.GeoDataFrame], crs: object) -> gpd.GeoDataF
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
 
 
-__all__ = ["ASSESSMENT_COLUMNS", "Assessment", "assess", "weighted_gini"]
+__all__ = ["ASSESSMENT_COLUMNS", "LEVEL_AREA", "LEVEL_DIAGNOSTIC", "LEVEL_DISTRICT", "Assessment", "assess", "weighted_gini"]
 # the study-area label, re-exported for users reading Assessment.overall
 STUDY_AREA_LABEL = STUDY_AREA

@@ -22,7 +22,8 @@ DEMO_RULES: list[object] = [
     "GB50180-KG",
     {"id": "GB50180-PS", "facility": "school",
      "name": "School within 500 m walk (GB 50180 primary-school radius)"},
-    {"id": "SH21-02-sports", "facility": "sports_ground",
+    # the example town is not a 主城区: the demo applies the share to all of it explicitly
+    {"id": "SH21-02-sports", "facility": "sports_ground", "scope": "all",
      "name": "85 % within a 15-minute walk of a sports ground"},
 ]
 

@@ -196,8 +196,11 @@ class StudyArea:
     crs
         The metric CRS to work in. ``None`` picks the local UTM zone.
     clip
-        Drop cells and facilities whose representative point lies outside every district.
-        Dropped population is kept in :attr:`outside_population`, never lost silently.
+        Drop cells whose representative point lies outside every district (their population
+        is kept in :attr:`outside_population`, never lost silently). Facilities outside every
+        district are kept, with an empty ``district``, when they lie within a network's extent
+        (residents near a border use them; counts per unit use only those inside); the others
+        are dropped into :attr:`dropped_facilities`. :meth:`clip_summary` says both.
     snap_distance
         Maximum distance in metres from a point to a street, per mode.
     """
@@ -289,15 +292,11 @@ class StudyArea:
 
         outside_cells = cell_table["district"].isna()
         self.outside_population = float(cell_table.loc[outside_cells, "population"].sum())
-        #: facilities outside every district (dropped when ``clip``), counted, never silent
-        self.outside_facilities = int(facility_table["district"].isna().sum())
+        outside_facilities = facility_table["district"].isna()
         if clip:
             cell_table = cell_table[~outside_cells]
-            facility_table = facility_table[facility_table["district"].notna()]
         cell_table.index = pd.RangeIndex(len(cell_table), name="cell")
-        facility_table.index = pd.RangeIndex(len(facility_table), name="facility")
         self.cells = gpd.GeoDataFrame(cell_table, geometry="geometry", crs=self.crs)
-        self.facilities = gpd.GeoDataFrame(facility_table, geometry="geometry", crs=self.crs)
 
         self.networks: dict[str, Network] = {}
         for mode, network in (networks or {}).items():
@@ -310,6 +309,21 @@ class StudyArea:
                 raise SitingError(f"snap_distance[{mode!r}]", metres, "must be > 0 metres",
                                   "give a positive distance such as 500")
             self.snap_distance[mode] = float(metres)
+        if clip and outside_facilities.any():
+            # residents near a border use facilities across it: those within a network's
+            # reach stay (district empty: counts per unit use only the ones inside)
+            keep = ~outside_facilities.to_numpy() | self._within_networks(facility_table.geometry)
+            dropped = facility_table.loc[~keep]
+            facility_table = facility_table[keep]
+        else:
+            dropped = facility_table.iloc[0:0]
+        #: Facilities outside every district dropped by ``clip`` (beyond every network).
+        self.dropped_facilities = pd.DataFrame(dropped.drop(columns="geometry")).reset_index(
+            drop=True)
+        #: Facilities outside every district kept for access rules (their ``district`` is empty).
+        self.outside_facilities = int(facility_table["district"].isna().sum())
+        facility_table.index = pd.RangeIndex(len(facility_table), name="facility")
+        self.facilities = gpd.GeoDataFrame(facility_table, geometry="geometry", crs=self.crs)
         self._snapped: dict[tuple[str, str], object] = {}
         for text in self.residents_warnings():
             warnings.warn(text, UserWarning, stacklevel=2)
@@ -323,6 +337,41 @@ class StudyArea:
         return study_area_from_osm(path, **kwargs)
 
     # -- construction helpers -------------------------------------------------------------
+    def _within_networks(self, geometry: gpd.GeoSeries) -> np.ndarray:
+        """Whether each point lies within a network's extent (plus its snap distance)."""
+        inside = np.zeros(len(geometry), dtype=bool)
+        x, y = geometry.x.to_numpy(), geometry.y.to_numpy()
+        for mode, network in self.networks.items():
+            if len(network.x) == 0:
+                continue
+            pad = self.snap_distance.get(mode, 0.0)
+            inside |= ((x >= network.x.min() - pad) & (x <= network.x.max() + pad)
+                       & (y >= network.y.min() - pad) & (y <= network.y.max() + pad))
+        return inside
+
+    def clip_summary(self) -> str:
+        """What clipping to the districts did to the facilities, in one line ("" if nothing).
+
+        Returns
+        -------
+        str
+            How many facilities outside the districts were kept and how many dropped.
+
+        Examples
+        --------
+        >>> area.clip_summary()  # doctest: +SKIP
+        '35 facilities outside the districts kept for access rules (not counted in any district)'
+        """
+        parts = []
+        if self.outside_facilities:
+            parts.append(f"{self.outside_facilities} facilities outside the districts kept for "
+                         "access rules (not counted in any district)")
+        if len(self.dropped_facilities):
+            kinds = self.dropped_facilities["kind"].value_counts().to_dict()
+            parts.append(f"{len(self.dropped_facilities)} facilities outside the districts "
+                         f"dropped (beyond every network): {kinds}")
+        return "; ".join(parts)
+
     def _district_of(self, table: gpd.GeoDataFrame) -> pd.Series:
         if len(table) == 0:
             return pd.Series([], dtype=object, index=table.index)

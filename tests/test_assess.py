@@ -49,8 +49,13 @@ RULES = [
 def test_table_shape_and_one_row_per_district_and_rule(area):
     report = assess(area, RULES)
     assert list(report.table.columns) == ASSESSMENT_COLUMNS
-    assert len(report.table) == 3 * len(RULES)
-    assert report.table.groupby("rule_id").size().eq(3).all()
+    # C is stated for the whole area: its study-area row joins its three diagnostic rows
+    assert len(report.table) == 3 * len(RULES) + 1
+    sizes = report.table.groupby("rule_id").size()
+    assert sizes.drop("C").eq(3).all() and sizes["C"] == 4
+    c = report.table[report.table["rule_id"] == "C"]
+    assert c["level"].tolist() == ["diagnostic"] * 3 + ["area"]
+    assert c["district"].iloc[-1] == "(study area)" and c["passed"].iloc[:3].isna().all()
     assert set(report.overall["rule_id"]) == {"F", "R", "C"}  # evaluated rules only
     assert report.table["passed"].dtype == "boolean"
 

@@ -377,7 +377,8 @@ def c31(t):
     far = pd.concat([facilities_layer(), facilities_layer().iloc[[0]].assign(
         geometry=lambda f: f.geometry.translate(1e6, 0))], ignore_index=True)
     area = t.area(facilities=far)
-    assert len(area.facilities) == 2 and area.outside_facilities == 1  # counted, not silent
+    # beyond every network: dropped, and counted, never silent
+    assert len(area.facilities) == 2 and len(area.dropped_facilities) == 1
 
 
 @case(32, "geometry", "CE", "CE")

@@ -137,8 +137,9 @@ def test_area_equivalent_radius_per_district(shanghai, raw):
     np.testing.assert_array_equal(by_district(result, "shortfall")[needed.index], needed)
     # every reading is reported; the study-area reading pools area and stations
     readings = result.readings
-    assert set(readings["reading"]) == {"area_equivalent", "straight_line_mean",
-                                        "straight_line_max"}
+    assert set(readings["reading"]) >= {"area_equivalent", "straight_line_mean",
+                                        "straight_line_max", "shortfall_average",
+                                        "shortfall_every_unit", "area_used"}
     whole = readings[(readings["district"] == "(study area)") &
                      (readings["reading"] == "area_equivalent")]["value"].iloc[0]
     assert whole == pytest.approx(math.sqrt(area_m2.sum() / (math.pi * counts.sum())))
@@ -171,7 +172,8 @@ def test_capacity_per_population_vehicles(shanghai, raw):
     np.testing.assert_allclose(by_district(result, "reading")[population.index],
                                vehicles / population * 30_000, rtol=1e-12)
     np.testing.assert_allclose(by_district(result, "shortfall")[population.index],
-                               np.maximum(0, population / 30_000 - vehicles), rtol=1e-12)
+                               np.maximum(0, np.ceil(population / 30_000 - vehicles - 1e-9)),
+                               rtol=1e-12)  # vehicles come whole: a shortfall is rounded up
     overall = result.overall.iloc[0]
     assert overall["provided"] == vehicles.sum()
     assert overall["reading"] == pytest.approx(vehicles.sum() / population.sum() * 30_000)
@@ -292,13 +294,16 @@ def test_equity_across_districts(shanghai, raw):
 def test_shanghai_catalogue_end_to_end(shanghai):
     report = assess(shanghai, "shanghai-2016")
     radius = report.table[report.table["rule_id"] == "SH16-18"]
-    assert len(radius) == 16 and radius["passed"].notna().all()
+    # 全市 (L91): 16 diagnostic district rows and the deciding study-area row
+    assert len(radius) == 17 and radius["passed"].iloc[:16].isna().all()
+    assert radius["district"].iloc[16] == "(study area)" and radius["passed"].iloc[16] in (
+        True, False)
     errors = report.errors.set_index("rule_id")
     # what the data lack is reported per rule, not raised
     assert "township" in errors.loc["SH16-01", "message"] or "township" in \
         report.table[report.table["rule_id"] == "SH16-01"]["note"].iloc[0]
-    assert "new_residents" in errors.loc["SH16-16", "message"] or \
-        "planned" in errors.loc["SH16-16", "message"]
+    # 人口导入区: the districts carry no inflow marking, so SH16-16 is not evaluated
+    assert "population_inflow_area" in errors.loc["SH16-16", "message"]
     assert {r.id for r in report.skipped} >= {"SH16-02", "SH16-17"}
     text = report.summary()
     assert "SH16-18" in text and "NOT EVALUATED" in text
@@ -322,3 +327,83 @@ def test_qingdao_scopes_resolve_on_real_names():
     assert report.table["passed"].isna().all()  # no facilities loaded: nothing decided
     assert "no facility of this kind" in report.errors.set_index("rule_id").loc[
         "QD21-20", "message"]
+
+
+def test_shanghai_sh16_16_18_19_table_by_hand(raw):
+    """The catalogue's SH16-16/18/19 on the 16 districts, every number recomputed here.
+
+    Seed 000 L91: 「人口导入区每新增5-10万人,增设1所社区卫生服务中心或分中心」,
+    「急救站点平均服务半径≤3.5公里」, 「急救车辆数量配置每3万人1辆」 — the last two stated
+    for the whole city (全市): the study-area row decides, district rows are diagnostics.
+    """
+    districts, facilities = raw
+    d = districts.drop(columns=["CODE"]).copy()
+    # planted plan: every district an inflow area, planned = census + 0 … 150,000 new residents
+    d["planned"] = d["POPU"].astype(float) + (np.arange(len(d)) % 4) * 50_000.0
+    d["population_inflow_area"] = True
+    area = StudyArea(d, None, facilities, district_col="NAME", crs=UTM51)
+    report = assess(area, ["SH16-16", "SH16-18", "SH16-19"])
+    t = report.table.set_index(["rule_id", "district"])
+    population = districts.set_index("NAME")["POPU"].astype(float)
+    names = population.index
+
+    new = pd.Series((np.arange(len(d)) % 4) * 50_000.0, index=d["NAME"].to_numpy())
+    # no centre is marked as new: every due centre is still to build; none due below 5万
+    due = np.where(new >= 50_000, np.ceil(new / 100_000), 0)
+    got16 = t.loc["SH16-16"]
+    np.testing.assert_array_equal(got16["population"][names], new[names])
+    np.testing.assert_array_equal(got16["shortfall"][names], due[[list(new.index).index(n)
+                                                                   for n in names]])
+    expect16 = [pd.NA if x == 0 else (x < 50_000) for x in new[names]]
+    assert [pd.NA if pd.isna(v) else bool(v) for v in got16["passed"][names]] == expect16
+
+    stations = own_counts(raw, "emergency_station")
+    area_m2 = districts.to_crs(UTM51).set_index("NAME").area
+    got18 = t.loc["SH16-18"]
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(got18["reading"][names],
+                                   np.sqrt(area_m2[names] / (math.pi * stations[names])),
+                                   rtol=1e-9)
+    assert got18["passed"][names].isna().all()  # diagnostics
+    city = got18.loc["(study area)"]
+    disc = math.pi * 3500.0 ** 2
+    assert city["reading"] == pytest.approx(math.sqrt(area_m2.sum() / (math.pi * stations.sum())))
+    to_average = max(0, math.ceil(area_m2.sum() / disc) - stations.sum())
+    to_every = np.maximum(0, np.ceil(area_m2 / disc) - stations).sum()
+    assert city["shortfall"] == to_average and city["provided"] == stations.sum()
+    assert bool(city["passed"]) == (area_m2.sum() / (math.pi * stations.sum()) <= 3500 ** 2)
+    readings = report.readings
+    city_readings = readings[(readings["rule_id"] == "SH16-18")
+                             & (readings["district"] == "(study area)")].set_index("reading")
+    assert city_readings.loc["shortfall_every_unit", "value"] == to_every
+    assert city_readings.loc["area_used", "value"] == pytest.approx(area_m2.sum() / 1e6)
+    assert "whole district polygons" in city["note"]
+    assert f"{to_every:,.0f} to make every district pass" in city["note"]
+
+    vehicles = own_sums(raw, "emergency_station", "vehicles")
+    got19 = t.loc["SH16-19"]
+    np.testing.assert_allclose(got19["reading"][names], vehicles[names] / population[names]
+                               * 30_000, rtol=1e-12)
+    city19 = got19.loc["(study area)"]
+    assert city19["reading"] == pytest.approx(vehicles.sum() / population.sum() * 30_000)
+    assert city19["shortfall"] == max(0, math.ceil(population.sum() / 30_000 - vehicles.sum()))
+    assert bool(city19["passed"]) == (vehicles.sum() * 30_000 >= population.sum())
+
+
+def test_shanghai_sh16_18_on_a_given_land_area(raw):
+    """A district ``area_km2`` column (land area) is what the area-equivalent radius shares."""
+    districts, facilities = raw
+    d = districts.drop(columns=["CODE"]).copy()
+    # planted land areas: 80 % of each polygon (the real land area is not in the shared data)
+    d["area_km2"] = d.to_crs(UTM51).area.to_numpy() * 0.8 / 1e6
+    area = StudyArea(d, None, facilities, district_col="NAME", crs=UTM51)
+    result = load_rules("SH16-18").get("SH16-18").evaluate(area)
+    stations = own_counts(raw, "emergency_station")
+    land = d.set_index("NAME")["area_km2"] * 1e6
+    city = result.overall.iloc[0]
+    assert city["reading"] == pytest.approx(math.sqrt(land.sum() / (math.pi * stations.sum())))
+    assert city["shortfall"] == max(0, math.ceil(land.sum() / (math.pi * 3500 ** 2))
+                                    - stations.sum())
+    assert "area_km2 column" in city["note"]
+    polygon = result.readings.set_index(["district", "reading"])["value"]
+    assert polygon[("(study area)", "area_polygon")] == pytest.approx(land.sum() / 0.8 / 1e6)

@@ -676,7 +676,9 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
                                        [(m["rule_id"], m["png"]) for m in maps if m["file"]],
                                        lang=options.lang, proposals=proposals)
 
-    table = assessment.table.copy()
+    # a batch district is its own study area: its "(study area)" row of a city-wide rule would
+    # repeat the district (the city-wide verdict needs all districts, see siting.assess)
+    table = assessment.table[assessment.table["level"] != "area"].copy()
     failures = assessment.failures
     cells_gap = failures[failures["what"] == "cell"] if len(failures) else None
     areas_gap = failures[failures["what"] != "cell"] if len(failures) else None

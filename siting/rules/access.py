@@ -25,8 +25,8 @@ import pandas as pd
 
 from ..errors import RuleError
 from ..units import Quantity
-from .base import (STUDY_AREA, Context, Range, Rule, RuleResult, _fmt_num, _fmt_q,
-                   empty_failures, frame, parse_range, parse_share, parse_threshold,
+from .base import (STUDY_AREA, Context, Range, Rule, RuleInputError, RuleResult, _fmt_num,
+                   _fmt_q, empty_failures, frame, parse_range, parse_share, parse_threshold,
                    straight_line_nearest)
 
 if TYPE_CHECKING:
@@ -203,8 +203,57 @@ class AccessRule(Rule):
 
 
 # ---------------------------------------------------------------------------------------------
-RADIUS_READINGS = ("area_equivalent", "network_mean", "network_max", "straight_line_mean",
-                   "straight_line_max")
+RADIUS_READINGS = ("area_equivalent", "area_equivalent_polygon", "network_mean", "network_max",
+                   "network_p85", "straight_line_mean", "straight_line_max", "straight_line_p85")
+#: Which area the area-equivalent radius shares out (see :class:`ServiceRadiusRule`).
+RADIUS_AREAS = ("auto", "land", "inhabited", "polygon")
+#: District column with the land (or built-up) area in km², used when given.
+LAND_AREA_COLUMN = "area_km2"
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The population-weighted ``q`` quantile (lower: the first value whose cumulative weight
+    reaches ``q`` of the total), NaN when there is no weight."""
+    order = np.argsort(values, kind="stable")
+    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
+    total = w.sum()
+    if not total > 0:
+        return float("nan")
+    return float(v[np.searchsorted(np.cumsum(w), q * total - 1e-9 * total)])
+
+
+def radius_area(area: StudyArea, districts: list[str], how: str
+                ) -> tuple[pd.Series, str, pd.Series]:
+    """(area in m² per district used for the area-equivalent radius, a note, polygon area).
+
+    ``land``: the districts' :data:`LAND_AREA_COLUMN` (km²). ``inhabited``: the area of the
+    population cells with residents (cells are polygons). ``polygon``: the district polygon.
+    ``auto``: land when the column is given, else inhabited, else polygon.
+    """
+    geoms = area.districts.set_index("district").geometry
+    polygon = geoms.area.reindex(districts).astype(float)
+    table = area.districts.set_index("district")
+    if how in ("auto", "land") and LAND_AREA_COLUMN in table.columns:
+        land = pd.to_numeric(table[LAND_AREA_COLUMN], errors="coerce").reindex(districts) * 1e6
+        return land, f"area: the districts' {LAND_AREA_COLUMN} column (land area)", polygon
+    if how == "land":
+        raise RuleInputError(f"districts.{LAND_AREA_COLUMN}", None,
+                             "the land-area reading needs a land area per district",
+                             f"add a '{LAND_AREA_COLUMN}' column (km²) to the districts, or "
+                             "use area='inhabited'")
+    cells = area.cells
+    polygons = cells.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    one_per_district = (cells["district"].value_counts() <= 1).all()
+    if how == "polygon" or not polygons or (how == "auto" and one_per_district):
+        why = "" if how == "polygon" else (
+            " (point cells have no area)" if not polygons else
+            " (one cell per district: no finer inhabited area; give an area_km2 column)")
+        return polygon, "area: whole district polygons, water and farmland included" + why, \
+            polygon
+    lived = cells["population"].to_numpy(dtype=float) > 0
+    inhabited = cells.geometry.area[lived].groupby(cells["district"][lived]).sum()
+    return inhabited.reindex(districts).fillna(0.0).astype(float), \
+        "area: inhabited cells (population > 0)", polygon
 
 
 @dataclass(kw_only=True, eq=False, repr=False)
@@ -226,8 +275,31 @@ class ServiceRadiusRule(Rule):
     ``straight_line_mean`` / ``straight_line_max``
         The same on straight lines from each cell's representative point.
 
+    ``network_p85`` / ``straight_line_p85``
+        The population-weighted 85th percentile of those distances (a mean distance is about
+        2/3 of the radius for uniform demand, a maximum is set by one remote cell).
+    ``area_equivalent_polygon``
+        The area-equivalent radius over the whole district polygons (always reported).
+
     When ``decisive`` is a network reading and the study area has no such network, the
     area-equivalent reading decides and the note says so.
+
+    Parameters
+    ----------
+    area
+        The area shared out by ``area_equivalent``: ``"auto"`` (default: a district column
+        ``area_km2`` of land area when given, else the inhabited cells, else the polygons),
+        ``"land"``, ``"inhabited"`` (cells with residents) or ``"polygon"``. Whole polygons
+        count water, shoals and farmland (Shanghai's add up to about 8,000 km² against about
+        6,340 km² of land). The note says which area was used.
+
+    Notes
+    -----
+    With the area-equivalent reading two shortfalls are named in :attr:`RuleResult.readings`:
+    ``shortfall_average`` — the facilities that bring the pooled average √(ΣA / (π ΣN)) to the
+    threshold, ⌈ΣA / (π R²)⌉ − ΣN (the study-area row's ``shortfall``); and
+    ``shortfall_every_unit`` — the facilities that make every district pass,
+    Σ max(0, ⌈A_d / (π R²)⌉ − N_d).
     """
 
     kind: ClassVar[str] = "service_radius"
@@ -235,6 +307,7 @@ class ServiceRadiusRule(Rule):
     decisive: str = "area_equivalent"
     mode: str = "drive"
     direction: str = "from_facility"
+    area: str = "auto"
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -245,6 +318,9 @@ class ServiceRadiusRule(Rule):
                             "use one of " + ", ".join(RADIUS_READINGS))
         self.mode = _check_mode(self.id, self.mode)
         self.direction = _check_direction(self.id, self.direction)
+        if self.area not in RADIUS_AREAS:
+            raise RuleError(f"{self.id}.area", self.area, "unknown area for the radius",
+                            "use one of " + ", ".join(RADIUS_AREAS))
         if not self.facility:
             raise RuleError(f"{self.id}.facility", None, "a radius rule needs a facility kind",
                             "give facility='emergency_station'")
@@ -256,18 +332,21 @@ class ServiceRadiusRule(Rule):
     def _evaluate(self, area: StudyArea, districts: list[str], context: Context) -> RuleResult:
         facilities = self.facilities(area, context)
         geoms = area.districts.set_index("district").geometry
-        district_area = geoms.area.reindex(districts).astype(float)
+        district_area, area_note, polygon_area = radius_area(area, districts, self.area)
+        if self.decisive == "area_equivalent_polygon":
+            district_area, area_note = polygon_area, "area: whole district polygons"
         count = facilities.groupby("district").size().reindex(districts).fillna(0).astype(float)
         weights, basis_note = self.basis_by_cell(area)
         cell_district = area.cells["district"]
-        notes = [basis_note] if basis_note else []
+        notes = [n for n in (area_note, basis_note) if n]
 
         readings: dict[str, pd.Series] = {}
         overall_readings: dict[str, float] = {}
         with np.errstate(divide="ignore", invalid="ignore"):
-            readings["area_equivalent"] = np.sqrt(district_area / (math.pi * count))
-            overall_readings["area_equivalent"] = float(
-                np.sqrt(district_area.sum() / (math.pi * count.sum())))
+            for name, a in (("area_equivalent", district_area),
+                            ("area_equivalent_polygon", polygon_area)):
+                readings[name] = np.sqrt(a / (math.pi * count))
+                overall_readings[name] = float(np.sqrt(a.sum() / (math.pi * count.sum())))
 
         def per_cell(table: pd.DataFrame, prefix: str) -> None:
             ok = table["status"].to_numpy() == "reached"
@@ -281,10 +360,15 @@ class ServiceRadiusRule(Rule):
             mean = (grouped["wd"].sum() / grouped["w"].sum()).reindex(districts)
             readings[f"{prefix}_mean"] = mean
             readings[f"{prefix}_max"] = grouped["d"].max().reindex(districts)
+            readings[f"{prefix}_p85"] = grouped[["d", "w"]].apply(
+                lambda g: weighted_quantile(g["d"].to_numpy(), g["w"].to_numpy(), 0.85)
+            ).reindex(districts) if len(frame_) else pd.Series(np.nan, index=districts)
             inside = frame_[frame_["district"].isin(districts)]
             overall_readings[f"{prefix}_mean"] = float(
                 inside["wd"].sum() / inside["w"].sum()) if inside["w"].sum() > 0 else np.nan
             overall_readings[f"{prefix}_max"] = float(inside["d"].max()) if len(inside) else np.nan
+            overall_readings[f"{prefix}_p85"] = weighted_quantile(
+                inside["d"].to_numpy(), inside["w"].to_numpy(), 0.85)
 
         per_cell(straight_line_nearest(area, facilities, None), "straight_line")
         if (cell_district.value_counts() <= 1).all():
@@ -311,25 +395,44 @@ class ServiceRadiusRule(Rule):
         for name, value in overall_readings.items():
             long.append({"district": STUDY_AREA, "rule_id": self.id, "reading": name,
                          "value": value, "unit": "m"})
+        limit = self.threshold.value
+        disc = math.pi * limit ** 2
+        needed = np.ceil(district_area.to_numpy() / disc - 1e-9)
+        # the two shortfalls a planner may mean: the pooled average, and every district
+        to_average = max(0.0, float(np.ceil(district_area.sum() / disc - 1e-9)) - count.sum())
+        to_every = float(np.maximum(0.0, needed - count.to_numpy()).sum())
+        used_km2 = float(district_area.sum()) / 1e6
+        for name, value, unit in (("shortfall_average", to_average, "facilities"),
+                                  ("shortfall_every_unit", to_every, "facilities"),
+                                  ("area_used", used_km2, "km2"),
+                                  ("area_polygon", float(polygon_area.sum()) / 1e6, "km2"),
+                                  ("facilities_counted", float(count.sum()), "facilities")):
+            long.append({"district": STUDY_AREA, "rule_id": self.id, "reading": name,
+                         "value": value, "unit": unit})
         reading_table = pd.DataFrame(long)
 
-        limit = self.threshold.value
         out = frame(districts)
         out["reading"] = np.asarray(readings[decisive], dtype=float)
         out["provided"] = count.to_numpy()
-        needed = np.ceil(district_area.to_numpy() / (math.pi * limit ** 2))
         overall = frame([STUDY_AREA])
         overall["reading"] = [overall_readings[decisive]]
         overall["provided"] = [count.sum()]
+        if decisive.startswith("area_equivalent"):
+            notes_overall = notes + [
+                f"{_fmt_num(count.sum())} facilities on {_fmt_num(used_km2)} km²; short by "
+                f"{_fmt_num(to_average)} to bring the average to {_fmt_q(self.threshold)}, by "
+                f"{_fmt_num(to_every)} to make every district pass"]
+        else:
+            notes_overall = notes
         for table_, need, pop in ((out, needed, weights.groupby(cell_district).sum()
                                    .reindex(districts).fillna(0).to_numpy()),
-                                  (overall, np.array([needed.sum()]),
+                                  (overall, np.array([to_average + count.sum()]),
                                    np.array([float(weights[cell_district.isin(districts)].sum())]))):
             table_["population"] = pop
             table_["op"] = "≤"
             table_["required"] = limit
             table_["unit"] = "m"
-            if decisive == "area_equivalent":
+            if decisive.startswith("area_equivalent"):
                 table_["shortfall"] = np.maximum(0.0, need - table_["provided"].to_numpy())
                 table_["shortfall_unit"] = "facilities"
             else:
@@ -341,7 +444,7 @@ class ServiceRadiusRule(Rule):
             table_["passed"] = passed
             table_["note"] = self._notes(table_, readings if table_ is out else
                                          {k: [v] for k, v in overall_readings.items()},
-                                         decisive, notes)
+                                         decisive, notes if table_ is out else notes_overall)
         fails = out["passed"].fillna(False).to_numpy(dtype=bool) == False  # noqa: E712
         failing = [d for d, f in zip(districts, fails) if f]
         failures = gpd.GeoDataFrame(
@@ -426,12 +529,19 @@ class MeanTravelRule(Rule):
             out["unit"] = unit
             out["shortfall"] = np.maximum(0.0, mean - limit)
             out["shortfall_unit"] = f"{unit} above threshold"
-            passed = pd.array(mean <= limit + 1e-9, dtype="boolean")
-            passed[np.isnan(mean)] = pd.NA
+            lost = g["lost"].to_numpy()
+            # unreachable residents can only raise the mean: a mean above the limit fails on
+            # the reachable ones alone, one within it is undecided while anyone is unreachable
+            ok = mean <= limit + 1e-9
+            passed = pd.array(ok, dtype="boolean")
+            passed[np.isnan(mean) | (ok & (lost > 0))] = pd.NA
             out["passed"] = passed
-            out["note"] = ["; ".join(notes + ([f"{_fmt_num(x)} people unreachable, left out"]
+            out["uncovered_population"] = lost
+            out["note"] = ["; ".join(notes + ([f"{_fmt_num(x)} people unreachable: the mean "
+                                               "is of the reachable ones"
+                                               + (", undecided" if o else "")]
                                               if x > 0 else []))
-                           for x in g["lost"].to_numpy()]
+                           for x, o in zip(lost, ok)]
 
         out = frame(districts)
         fill(out, grouped)

@@ -262,9 +262,14 @@ class Scope:
             elif "area_type" in table.columns:
                 flag = (table["area_type"].astype(str) == self.area_type).to_numpy()
             if flag is None:
-                notes.append(f"districts carry no '{self.area_type}' marking (a boolean column "
-                             f"'{self.area_type}' or area_type == '{self.area_type}'): applied "
-                             "to every district")
+                # the plan limits the rule to a zone; without the marking its exempt districts
+                # would get verdicts, so the rule stops (as a missing unit_filter column does)
+                raise RuleInputError(
+                    "districts." + self.area_type, None,
+                    f"the rule applies only in '{self.area_type}' districts and the districts "
+                    "carry no such marking",
+                    f"add a boolean column '{self.area_type}' (or a column area_type equal to "
+                    f"'{self.area_type}') to the districts")
             else:
                 keep &= {n for n, f in zip(names, flag) if f}
         return [n for n in names if n in keep], notes
@@ -735,16 +740,23 @@ class Rule:
         """Population basis summed per district, and a note on how it was obtained."""
         values, note, level = _basis_values(area, self.basis, self.id)
         if level == "cells":
-            summed = values.groupby(area.cells["district"]).sum()
-        else:
-            summed = values
-        return summed.reindex(districts).fillna(0.0).astype(float), note
+            # a district whose cells miss the value (NaN) is undecided, not 0
+            summed = values.groupby(area.cells["district"]).sum(min_count=1)
+            missing = values.isna().groupby(area.cells["district"]).any()
+            summed[missing.reindex(summed.index).fillna(False).to_numpy(dtype=bool)] = np.nan
+            # a district without any cell has no residents in the grid: 0, not missing
+            return summed.reindex(districts).fillna(0.0).astype(float), note
+        return values.reindex(districts).astype(float), note
 
     def basis_by_cell(self, area: StudyArea) -> tuple[pd.Series, str]:
         """Population basis per cell (for access rules), and a note."""
         values, note, level = _basis_values(area, self.basis, self.id)
         if level == "cells":
-            return values, note
+            missing = int(values.isna().sum())
+            if missing:
+                note = "; ".join(n for n in (note, f"{missing} cells without a {self.basis} "
+                                             "value weigh 0 in access shares") if n)
+            return values.fillna(0.0), note
         # a district-level basis maps onto cells only when each district is one cell
         counts = area.cells["district"].value_counts()
         if (counts <= 1).all():
@@ -765,10 +777,11 @@ def _basis_values(area: StudyArea, basis: str, rule_id: str) -> tuple[pd.Series,
     cells, districts = area.cells, area.districts.set_index("district")
 
     def column(name: str) -> tuple[pd.Series, str] | None:
+        # a missing value stays NaN: the rows it feeds are undecided, never decided on 0
         if name in cells.columns:
-            return pd.to_numeric(cells[name], errors="coerce").fillna(0.0), "cells"
+            return pd.to_numeric(cells[name], errors="coerce"), "cells"
         if name in districts.columns:
-            return pd.to_numeric(districts[name], errors="coerce").fillna(0.0), "districts"
+            return pd.to_numeric(districts[name], errors="coerce"), "districts"
         return None
 
     if basis == "population":
@@ -787,13 +800,19 @@ def _basis_values(area: StudyArea, basis: str, rule_id: str) -> tuple[pd.Series,
         current = column("current")
         note = "new residents = planned − current"
         if current is None or current[1] != planned[1]:
-            current = (cells["population"].astype(float), "cells") if planned[1] == "cells" else \
-                column("population")
             note = "new residents = planned − population (no 'current' column)"
-        assert current is not None
+            if planned[1] == "cells":
+                current = (cells["population"].astype(float), "cells")
+            else:
+                # planned totals per district against the residents of each district's
+                # cells, aligned on the district name (not on the cells' positions)
+                current = (cells["population"].astype(float).groupby(cells["district"]).sum()
+                           .reindex(districts.index), "districts")
         diff = planned[0] - current[0]
         if (diff < 0).any():
             note += "; districts/cells losing population count 0 new residents"
+        if diff.isna().any():
+            note += "; planned or current population missing: those rows are undecided"
         return diff.clip(lower=0), note, planned[1]
     found = column(basis)
     if found is None:

@@ -40,6 +40,7 @@ import yaml
 
 from ..errors import RuleError, SitingError
 from .access import AccessRule, MeanTravelRule, ServiceCircleRule, ServiceRadiusRule
+from .joint import JointAccessRule
 from .base import DOMAINS, Provenance, Rule, Strength
 from .catchment import CatchmentRatioRule
 from .composite import AllOf, AnyOf, Principle, SiteBudget, _Composite
@@ -57,7 +58,7 @@ RULE_KINDS: dict[str, type[Rule]] = {
     cls.kind: cls for cls in (
         AccessRule, ServiceRadiusRule, MeanTravelRule, ServiceCircleRule,
         FacilitiesPerPopulationRule, CapacityPerPopulationRule, AreaPerCapitaRule, PerUnitRule,
-        AttributeShareRule, AnyOf, AllOf, Principle, SiteBudget, CatchmentRatioRule)
+        AttributeShareRule, AnyOf, AllOf, Principle, SiteBudget, JointAccessRule, CatchmentRatioRule)
 }
 
 DOCUMENT_KEYS = {"id", "title", "title_en", "number", "issuer", "year", "date", "source",

@@ -6,6 +6,7 @@ point lies in, as decided by :class:`~siting.study_area.StudyArea`); they need n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -60,16 +61,58 @@ def _attribute_column(rule: Rule, facilities: pd.DataFrame, attribute: Sequence[
 
 
 def _numeric(rule: Rule, values: pd.Series, column: str) -> tuple[pd.Series, str]:
+    """Numeric facility values; unknown ones stay NaN (see :func:`_known_supply`)."""
     numeric = pd.to_numeric(values, errors="coerce")
     missing = int(numeric.isna().sum())
-    note = f"{missing} facilities without a {column} value counted as 0" if missing else ""
+    note = f"{missing} facilities without a {column} value" if missing else ""
     if (numeric < 0).any():
         raise RuleInputError(f"facilities.{column}", numeric[numeric < 0].head(3).tolist(),
                              f"negative {column} values", "fix the facility attributes")
     if np.isinf(numeric.to_numpy(dtype=float)).any():  # +inf vehicles would pass every ratio
         raise RuleInputError(f"facilities.{column}", numeric[np.isinf(numeric)].head(3).tolist(),
                              f"infinite {column} values", "give finite counts")
-    return numeric.fillna(0.0), note
+    return numeric, note
+
+
+def _known_supply(values: pd.Series, facilities: pd.DataFrame, districts: list[str]
+                  ) -> tuple[pd.Series, pd.Series]:
+    """Per district: the sum of the known values, and how many facilities have none.
+
+    An unknown value is at least 0, so the known sum is a lower bound of the supply: it can
+    decide a pass, never a failure (POI layers rarely carry beds or vehicles).
+    """
+    by = facilities["district"]
+    known = values.fillna(0.0).groupby(by).sum().reindex(districts).fillna(0.0)
+    unknown = values.isna().groupby(by).sum().reindex(districts).fillna(0).astype(int)
+    return known, unknown
+
+
+def _undecided_basis(p: np.ndarray, basis: str) -> list[str]:
+    """Why each row with a zero or missing population basis is undecided ("" otherwise)."""
+    words = basis.replace("_", " ")
+    return [f"{words} missing: undecided" if np.isnan(x) else
+            (f"no {words} here: undecided" if x == 0 else "") for x in p]
+
+
+def _decide(ok: np.ndarray, p: np.ndarray, unknown: np.ndarray | None = None
+            ) -> pd.arrays.BooleanArray:
+    """Pass/fail where the basis is positive and the data decide; NA elsewhere.
+
+    ``unknown`` counts facilities whose value is not known: a row that fails on the known
+    values alone is undecided while any is unknown (the unknown ones might close the gap).
+    """
+    out = pd.array(ok, dtype="boolean")
+    no_basis = ~(p > 0)
+    out[no_basis] = pd.NA
+    if unknown is not None:
+        out[(~ok) & (unknown > 0)] = pd.NA
+    return out
+
+
+def _count_shortfall(need: np.ndarray, have: np.ndarray) -> np.ndarray:
+    """A shortfall of countable things (facilities, vehicles, beds) in whole units, rounded up."""
+    with np.errstate(invalid="ignore"):
+        return np.maximum(0.0, np.ceil(need - have - 1e-9))
 
 
 def _attr_tuple(value: object, rule_id: str, field: str, required: bool = True
@@ -170,20 +213,22 @@ class FacilitiesPerPopulationRule(Rule):
         hi, lo = self.per.high.value, self.per.low.value
         with np.errstate(divide="ignore", invalid="ignore"):
             reading = np.where(n > 0, p / n, np.where(p > 0, np.inf, np.nan))
-        needed = np.ceil(p / hi - 1e-9)
+            # "每新增5-10万人增设1所": one facility is due once the basis reaches the band's
+            # lower end (5万), and then one per upper end (10万) or part of it
+            needed = np.where(p >= lo - 1e-9, np.ceil(p / hi - 1e-9), 0.0)
         out["reading"] = reading
         out["op"] = "≤"
         out["required"] = hi
         out["unit"] = "people per facility"
-        out["shortfall"] = np.maximum(0.0, needed - n)
+        out["shortfall"] = _count_shortfall(needed, n)
         out["shortfall_unit"] = "facilities"
-        passed = _passed(np.where(np.isnan(reading), True, reading <= hi + 1e-9))
-        out["passed"] = passed
+        out["passed"] = _decide(n >= needed, p)
         notes = []
-        for r, pp in zip(reading, p):
-            extra = []
-            if pp == 0:
-                extra.append(f"no {self.basis.replace('_', ' ')} here")
+        for r, pp, k, why in zip(reading, p, n, _undecided_basis(p, self.basis)):
+            extra = [why]
+            if 0 < pp < lo and k == 0:
+                extra.append(f"below {_fmt_num(lo)} {self.basis.replace('_', ' ')}: no "
+                             "facility due yet")
             elif r < lo:
                 extra.append(f"denser than the band (fewer than {_fmt_num(lo)} per facility)")
             notes.append(_join_notes(note, *extra))
@@ -207,16 +252,31 @@ class CapacityPerPopulationRule(Rule):
         facilities, each as one unit (for a layer of individual ambulances, say).
     unit_name
         Name of what is counted, for tables ("vehicles"); defaults to the attribute.
+    total
+        The whole study area's count given directly (SH16-19 / QD21-22: the city's ambulances
+        from its statistics, not a column on each station). It decides the study-area row;
+        district rows, from the facilities when they carry the attribute, are then only
+        diagnostics (use with ``check_at: area``).
     """
 
     kind: ClassVar[str] = "capacity_per_population"
     rate: Ratio | str | Any = "1 per 30000 people"
     attribute: str | Sequence[str] | None = None
     unit_name: str = ""
+    total: float | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self.rate = parse_ratio(self.rate, rule_id=self.id)
+        if self.total is not None:
+            try:
+                self.total = float(self.total)
+            except (TypeError, ValueError):
+                raise RuleError(f"{self.id}.total", self.total, "not a number",
+                                "give the city-wide count, e.g. total: 1000") from None
+            if not (self.total >= 0 and math.isfinite(self.total)):
+                raise RuleError(f"{self.id}.total", self.total, "must be a finite count ≥ 0",
+                                "give the city-wide count, e.g. total: 1000")
         self.attribute = _attr_tuple(self.attribute, self.id, "attribute", required=False)
         if not self.facility:
             raise RuleError(f"{self.id}.facility", None, "needs a facility kind",
@@ -230,32 +290,55 @@ class CapacityPerPopulationRule(Rule):
 
     def _evaluate(self, area: StudyArea, districts: list[str], context: Context) -> RuleResult:
         people, basis_note = self.basis_by_district(area, districts)
-        facilities = self.facilities(area, context)
-        if self.attribute:
+        given = self.total is not None
+        facilities = self.facilities(area, context, required=not given)
+        if self.attribute and (not given or any(a in facilities.columns for a in self.attribute)):
             column = _attribute_column(self, facilities, self.attribute)
-            values, value_note = _numeric(self, facilities[column], column)
+            values, _ = _numeric(self, facilities[column], column)
             used = f"summing {column}" if len(self.attribute) > 1 else ""
+        elif self.attribute:
+            # a city total without per-facility values: districts cannot be read at all
+            values = pd.Series(np.nan, index=facilities.index)
+            used = f"no {self.attribute[0]} per facility: district rows undecided"
         else:
-            values, value_note, used = pd.Series(1.0, index=facilities.index), "", ""
-        supply = values.groupby(facilities["district"]).sum().reindex(districts).fillna(0.0)
-        note = _join_notes(basis_note, value_note, used)
+            values, used = pd.Series(1.0, index=facilities.index), ""
+        supply, unknown = _known_supply(values, facilities, districts)
+        if given and self.attribute and not len(facilities):
+            supply[:] = np.nan
+        note = _join_notes(basis_note, used)
         out, overall = _supply_frames(districts, people, supply)
-        for table in (out, overall):
-            p = table["population"].to_numpy(dtype=float)
-            s = table["provided"].to_numpy(dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                reading = np.where(p > 0, s / p * self.rate.per, np.nan)
-            need = p * self.rate.units / self.rate.per
-            table["reading"] = reading
-            table["op"] = "≥"
-            table["required"] = self.rate.units
-            table["unit"] = f"{self.unit_name} per {_fmt_num(self.rate.per)} people"
-            table["shortfall"] = np.maximum(0.0, need - s)
-            table["shortfall_unit"] = self.unit_name
-            table["passed"] = _passed(np.where(np.isnan(reading), True,
-                                               reading >= self.rate.units - 1e-9))
-            table["note"] = [_join_notes(note, "no residents" if x == 0 else "") for x in p]
+        self._fill(out, note, unknown.to_numpy())
+        if given:
+            overall["provided"] = [self.total]
+            self._fill(overall, _join_notes(basis_note, f"city-wide total given: "
+                                            f"{_fmt_num(self.total)} {self.unit_name}"),
+                       np.array([0]))
+        else:
+            self._fill(overall, note, np.array([unknown.sum()]))
         return self.result(out, overall, failures=_failing_districts(self, area, out))
+
+    def _fill(self, table: pd.DataFrame, note: str, unknown: np.ndarray) -> None:
+        p = table["population"].to_numpy(dtype=float)
+        s = table["provided"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reading = np.where(p > 0, s / p * self.rate.per, np.nan)
+        need = p * self.rate.units / self.rate.per
+        table["reading"] = reading
+        table["op"] = "≥"
+        table["required"] = self.rate.units
+        table["unit"] = f"{self.unit_name} per {_fmt_num(self.rate.per)} people"
+        # vehicles, beds and places come whole: 384.2 needed more means 385
+        table["shortfall"] = _count_shortfall(need, s)
+        table["shortfall_unit"] = self.unit_name
+        with np.errstate(invalid="ignore"):
+            ok = reading >= self.rate.units - 1e-9
+        passed = _decide(ok, p, unknown)
+        passed[np.isnan(s)] = pd.NA
+        table["passed"] = passed
+        table["note"] = [_join_notes(note, why, f"{k} facilities without a {self.unit_name} "
+                                     "value: the known ones are a lower bound"
+                                     + ("" if ok_ else ", undecided") if k else "")
+                         for why, k, ok_ in zip(_undecided_basis(p, self.basis), unknown, ok)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -297,30 +380,37 @@ class AreaPerCapitaRule(Rule):
         people, basis_note = self.basis_by_district(area, districts)
         facilities = self.facilities(area, context)
         column = _attribute_column(self, facilities, self.attribute)  # type: ignore[arg-type]
-        values, value_note = _numeric(self, facilities[column], column)
-        supply = values.groupby(facilities["district"]).sum().reindex(districts).fillna(0.0)
-        note = _join_notes(basis_note, value_note,
+        values, _ = _numeric(self, facilities[column], column)
+        supply, unknown = _known_supply(values, facilities, districts)
+        note = _join_notes(basis_note,
                            f"area from {column}" if column != self.attribute[0] else "")  # type: ignore[index]
         limit = self.threshold.value
         out, overall = _supply_frames(districts, people, supply)
-        for table in (out, overall):
+        for table, k in ((out, unknown.to_numpy()), (overall, np.array([unknown.sum()]))):
             p = table["population"].to_numpy(dtype=float)
             s = table["provided"].to_numpy(dtype=float)
             with np.errstate(divide="ignore", invalid="ignore"):
                 reading = np.where(p > 0, s / p, np.nan)
+                ok = reading >= limit - 1e-12
             table["reading"] = reading
             table["op"] = "≥"
             table["required"] = limit
             table["unit"] = "m2/person"
             table["shortfall"] = np.maximum(0.0, p * limit - s)
             table["shortfall_unit"] = "m2"
-            table["passed"] = _passed(np.where(np.isnan(reading), True, reading >= limit - 1e-12))
-            table["note"] = [_join_notes(note, "no residents" if x == 0 else "") for x in p]
+            table["passed"] = _decide(ok, p, k)
+            table["note"] = [_join_notes(note, why, f"{n} facilities without a {column} value: "
+                                         "the known ones are a lower bound"
+                                         + ("" if o else ", undecided") if n else "")
+                             for why, n, o in zip(_undecided_basis(p, self.basis), k, ok)]
         return self.result(out, overall, failures=_failing_districts(self, area, out))
 
 
 # ---------------------------------------------------------------------------------------------
 LEVELS = ("district", "prefecture", "county", "township", "village")
+#: Unit types of the township (街道 sub-district, 乡镇 township/town) and village (行政村
+#: administrative village, 社区 urban community) levels, as in a ``unit_type`` column.
+UNIT_TYPES = ("街道", "乡镇", "镇", "乡", "行政村", "社区", "居委会")
 
 
 @dataclass(kw_only=True, eq=False, repr=False)
@@ -338,18 +428,29 @@ class PerUnitRule(Rule):
         (``"township"``, ``"village"``, ``"county"``, ``"prefecture"``) use the unit layer
         passed as ``assess(area, rules, units={"township": gdf})``. Without one, ``"county"``
         falls back to the districts (Chinese district tables are usually county-level) and
-        ``"prefecture"`` to the whole study area as one unit; the note says so.
+        ``"prefecture"`` needs its layer (a study area may span several prefectures).
     min_count
         Facilities each unit needs (default 1).
     unit_filter
         Check only the units whose columns equal these values (a list means any of them),
         e.g. ``{"poor_village_with_demand": True}`` for GS17-30.
+    unit_type
+        Check only units whose ``unit_type`` column is one of these (:data:`UNIT_TYPES`:
+        街道 / 乡镇 at township level, 行政村 / 社区 at village level): QD21-14 「每个街道」
+        checks 街道 only, GS17-43 「每个行政村」 行政村 only. A layer without the column stops
+        the rule (the types cannot be told apart).
+    facility_by_unit_type
+        Which facility kinds count in a unit of each type, e.g. GS17-42
+        ``{乡镇: township_health_centre, 街道: community_health_centre}``; a type not listed
+        accepts every kind of ``facility``.
     """
 
     kind: ClassVar[str] = "per_unit"
     level: str = "district"
     min_count: int = 1
     unit_filter: Mapping[str, Any] | None = None
+    unit_type: str | Sequence[str] | None = None
+    facility_by_unit_type: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -363,6 +464,11 @@ class PerUnitRule(Rule):
         if not self.facility:
             raise RuleError(f"{self.id}.facility", None, "needs a facility kind",
                             "give facility='village_clinic'")
+        if self.facility_by_unit_type is not None and not isinstance(
+                self.facility_by_unit_type, Mapping):
+            raise RuleError(f"{self.id}.facility_by_unit_type", self.facility_by_unit_type,
+                            "must map unit types to facility kinds",
+                            "write {乡镇: township_health_centre, 街道: community_health_centre}")
         if self.unit_filter is not None and not isinstance(self.unit_filter, Mapping):
             raise RuleError(f"{self.id}.unit_filter", self.unit_filter,
                             "must map unit columns to values", "write {poor_village: true}")
@@ -404,22 +510,40 @@ class PerUnitRule(Rule):
                                     "district": area.districts["district"].to_numpy()},
                                    geometry=area.districts.geometry.to_numpy(), crs=area.crs)
             return self._filter_units(out, area.districts.reset_index(drop=True)), note
-        if self.level == "prefecture":
-            whole = area.districts.geometry.union_all()
-            return gpd.GeoDataFrame({"unit": [STUDY_AREA], "district": [STUDY_AREA]},
-                                    geometry=[whole], crs=area.crs), \
-                "no prefecture layer: the whole study area is one prefecture"
+        # no prefecture layer: a study area may span several prefectures (地市), so it is
+        # not taken as one; the rule needs the layer (below)
         raise RuleInputError(
             f"{self.id}.level", self.level,
             f"needs a {self.level} unit layer and none was given",
             f"pass assess(area, rules, units={{'{self.level}': gdf}}) with one polygon per "
             f"{self.level} and a name column")
 
+    def _kinds_for(self, unit_type: str) -> tuple[str, ...]:
+        """Facility kinds that count in a unit of ``unit_type``."""
+        wanted = (self.facility_by_unit_type or {}).get(unit_type)
+        if wanted is None:
+            return tuple(self.facility)  # type: ignore[arg-type]
+        return (wanted,) if isinstance(wanted, str) else tuple(wanted)
+
     def _filter_units(self, out: gpd.GeoDataFrame, source: pd.DataFrame) -> gpd.GeoDataFrame:
-        if not self.unit_filter:
+        typed = self.unit_type is not None or self.facility_by_unit_type
+        if typed and "unit_type" not in source.columns:
+            raise RuleInputError(
+                f"{self.id}.unit_type", self.unit_type or sorted(self.facility_by_unit_type or {}),
+                f"the {self.level} units carry no 'unit_type' column, so "
+                f"{'/'.join(UNIT_TYPES[:2]) if self.level == 'township' else '行政村/社区'} "
+                "cannot be told apart",
+                f"add a 'unit_type' column ({', '.join(UNIT_TYPES)}) to the {self.level} layer")
+        if "unit_type" in source.columns:
+            out = out.assign(unit_type=source["unit_type"].astype(str).to_numpy())
+        filters = dict(self.unit_filter or {})
+        if self.unit_type is not None:
+            filters["unit_type"] = [self.unit_type] if isinstance(self.unit_type, str) \
+                else list(self.unit_type)
+        if not filters:
             return out
         keep = np.ones(len(out), dtype=bool)
-        for column, wanted in self.unit_filter.items():
+        for column, wanted in filters.items():
             if column not in source.columns:
                 raise RuleInputError(
                     f"{self.id}.unit_filter", column, f"the {self.level} units have no such column",
@@ -438,6 +562,12 @@ class PerUnitRule(Rule):
         else:
             units = units[units["district"].isin(districts)].reset_index(drop=True)
         hits = units.sindex.query(facilities.geometry.to_numpy(), predicate="intersects")
+        if self.facility_by_unit_type and len(hits[0]):
+            # GS17-42: a 卫生院 serves a 乡镇, a community health centre a 街道
+            kinds = facilities["kind"].astype(str).to_numpy()[hits[0]]
+            types = units["unit_type"].to_numpy()[hits[1]]
+            allowed = np.array([k in self._kinds_for(t) for k, t in zip(kinds, types)], bool)
+            hits = hits[:, allowed]
         # a facility on a shared border counts once, for the first unit listed
         first = pd.Series(hits[1]).groupby(hits[0]).min() if len(hits[0]) else pd.Series(
             dtype=int)
@@ -592,8 +722,12 @@ class AttributeShareRule(Rule):
         if self.weight:
             wcol = _attribute_column(self, facilities, (self.weight,), field="weight")
             whole, wnote = _numeric(self, facilities[wcol], wcol)
+            # a facility of unknown size weighs nothing in the share (said in the note)
+            whole = whole.fillna(0.0)
+            wnote = wnote and wnote + " weigh 0 in the share"
             if numeric_part:
                 part, pnote = _numeric(self, raw, column)
+                part = part.fillna(0.0)
                 if (part > whole + 1e-9).any():
                     raise RuleInputError(f"facilities.{column}", int((part > whole).sum()),
                                          f"facilities where {column} exceeds {wcol}",
