@@ -74,3 +74,25 @@ def test_static_outputs_for_a_written_report(report):
         assert png[:4] == b"\x89PNG"
         page = (out / folder / "index.html").read_text(encoding="utf-8")
         assert 'href="map_SH16-18.png"' in page
+
+
+def test_a_report_on_nobody_says_so(tmp_path):
+    import warnings
+
+    import siting
+    from siting.datasets import load_example
+    from siting.report import ReportOptions, write_reports
+
+    town = load_example()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the warning is the point: checked below
+        empty = siting.StudyArea(town.districts, town.cells.assign(population=0.0),
+                                 town.facilities, town.networks)
+    result = write_reports(empty, siting.load_rules("GB50180-KG"), tmp_path, progress=False,
+                           options=ReportOptions(lang="zh", tiles=None, maps=None,
+                                                 isochrones=None))
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "本次评估的区域内没有常住人口" in index
+    folder = pd.read_csv(tmp_path / "folders.csv")["folder"].iloc[0]
+    page = (tmp_path / folder / "index.html").read_text(encoding="utf-8")
+    assert "⚠" in page and len(result.outcomes) == len(town.districts)

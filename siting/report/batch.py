@@ -706,7 +706,8 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
         figures=figures | {"population": f"{figures['population']:,.0f}",
                            "cells": f"{figures['cells']:,}"},
         maps=maps, proposals=proposals, proposal_note=proposal_note,
-        proposals_asked=options.proposals is not None)
+        proposals_asked=options.proposals is not None,
+        warnings=area.residents_warnings(lang=options.lang))
     (folder / "index.html").write_text(page, encoding="utf-8")
     seconds = time.perf_counter() - start
     info = {k: v for k, v in figures.items()} | {

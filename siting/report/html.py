@@ -134,8 +134,9 @@ def attainment_chart(rows: Sequence[Mapping[str, Any]], lab: Mapping[str, str]) 
 def render_district_page(*, district: str, title: str, lang: str, table: pd.DataFrame,
                          rules: Mapping[str, Any], figures: Mapping[str, Any],
                          maps: Sequence[Mapping[str, str]], proposals: Any = None,
-                         proposal_note: str = "", proposals_asked: bool = False) -> str:
-    """The HTML page of one district."""
+                         proposal_note: str = "", proposals_asked: bool = False,
+                         warnings: Sequence[str] = ()) -> str:
+    """The HTML page of one district; ``warnings`` (e.g. no residents) shown on top."""
     from .maps import _kind_names
 
     lab = labels(lang)
@@ -152,7 +153,8 @@ def render_district_page(*, district: str, title: str, lang: str, table: pd.Data
     context = _common(lang) | {
         "title": title, "district": district, "rules": rows, "figures": figures,
         "chart": attainment_chart(rows, lab), "maps": list(maps), "sites": sites,
-        "proposal_note": proposal_note, "proposals_asked": proposals_asked}
+        "proposal_note": proposal_note, "proposals_asked": proposals_asked,
+        "warnings": list(warnings)}
     return environment().get_template("district.html.j2").render(**context)
 
 
@@ -223,6 +225,8 @@ def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.Da
         "failing": int((pd.to_numeric(good["rules_failed"], errors="coerce") > 0).sum()),
         "errors": int((ranking["status"] == "error").sum()),
         "outside": fmt_number(outside_population) if outside_population > 0 else "",
+        "no_residents": not pd.to_numeric(ranking["population"], errors="coerce").fillna(0).gt(0)
+        .any(),
     }
     context = _common(lang) | {
         "title": title, "ranking": rows, "chart": chart,
