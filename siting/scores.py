@@ -580,7 +580,8 @@ def accessibility(area: StudyArea, kind: str | Iterable[str], *, method: str = "
     Examples
     --------
     >>> from siting.datasets import load_example                          # doctest: +SKIP
-    >>> s = accessibility(load_example(), "school", method="g2sfca", cutoff="15 min")  # doctest: +SKIP
+    >>> area = load_example()                                              # doctest: +SKIP
+    >>> s = accessibility(area, "school", method="g2sfca", cutoff="15 min")  # doctest: +SKIP
     >>> s.summary(below="1 per 2000 people")                               # doctest: +SKIP
     """
     if method not in METHODS:

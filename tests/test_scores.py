@@ -132,7 +132,8 @@ def _line_area(populations, facility_x, capacity, unsnapped_at=None):
     if unsnapped_at is not None:
         cells.loc[unsnapped_at, "geometry"] = shapely.Point(xs[unsnapped_at], 5_000.0)
     facilities = gpd.GeoDataFrame({"kind": "clinic", "beds": capacity},
-                                  geometry=gpd.points_from_xy(facility_x, np.zeros(len(facility_x))),
+                                  geometry=gpd.points_from_xy(facility_x,
+                                                              np.zeros(len(facility_x))),
                                   crs="EPSG:32651")
     streets = gpd.GeoDataFrame(geometry=[shapely.LineString([(-100, 0), (xs[-1] + 100, 0)])],
                                crs="EPSG:32651")

@@ -97,8 +97,9 @@ class CatchmentRatioRule(CapacityPerPopulationRule):
         values = pd.to_numeric(facilities[column], errors="coerce")
         if values.isna().any() or (values < 0).any():
             # a station of unknown fleet cannot be judged; guessing 0 would fail it on no data
+            bad = values.isna() | (values < 0)
             raise RuleInputError(f"facilities.{column}",
-                                 facilities.loc[values.isna() | (values < 0), column].head(5).to_dict(),
+                                 facilities.loc[bad, column].head(5).to_dict(),
                                  f"missing or negative {column} values",
                                  f"fill in every station's {column} (0 where it has none)")
         return values.to_numpy(dtype=float), ("" if column == self.attribute[0] else
