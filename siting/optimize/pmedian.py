@@ -299,9 +299,7 @@ def solve_p_median_lagrangian(problem: CoverageProblem, p: int, *,
     InfeasibleError
         A demand point with positive weight has no stored pair, or no ``p`` sites reach all.
     """
-    from .exact import HighsSession
     from .heuristic import swap_p_median
-    from .models import build_p_median
 
     t0 = time.perf_counter()
     limit = np.inf if time_limit is None else float(time_limit)
@@ -369,36 +367,29 @@ def solve_p_median_lagrangian(problem: CoverageProblem, p: int, *,
         sub_cost = sp.coo_array((d_all[in_sub], (new_row[r_all[in_sub]], c_all[in_sub])),
                                 shape=(len(rows_keep), problem.n_demand))
         sub = CoverageProblem(sub_cost, problem.weights, fixed=sub_fixed[rows_keep])
-        mip = build_p_median(sub, p_rest)
-        left = None if time_limit is None else max(limit - (time.perf_counter() - t0), 0.5)
-        with HighsSession(mip, time_limit=left, mip_rel_gap=mip_rel_gap, seed=seed,
-                          threads=threads) as session:
-            if best_open is not None:
-                session.set_start(mip.warm_start(best_open[rows_keep]))
-            run = session.run()
-        log.append(f"MIP on the rest ({mip.shape[0]} rows × {mip.shape[1]} cols): "
-                   f"{run.status}, incumbent {run.objective:.10g}, bound {run.bound:.10g} "
-                   f"({run.seconds:.2f} s)")
-        details["mip_log"] = run.log
-        method += "→highs"
-        if run.status == "infeasible" and best_open is None:
-            from .exact import _infeasible
-            raise _infeasible(problem, "p_median", run)
-        if run.col_value is not None:
-            sel = rows_keep[mip.selected(run.col_value)]
-            cand_open = problem.as_mask(sel) | problem.fixed | forced
+        sub_pairs = MedianPairs(sub, p_rest)
+        left = np.inf if time_limit is None else max(limit - (time.perf_counter() - t0), 0.5)
+        inc = None if best_open is None else best_open[rows_keep]
+        sel, _, rest, b_status, b_log = benders_p_median(
+            sub_pairs, p_rest, inc, upper if inc is not None else np.inf,
+            time_limit=min(left, 1e9), seed=seed, threads=threads, mip_rel_gap=mip_rel_gap,
+            integral=bool(w_int))
+        log.extend(b_log)
+        method += "→benders"
+        if sel is not None:
+            cand_open = np.zeros(problem.n_candidates, dtype=bool)
+            cand_open[rows_keep[sel]] = True
+            cand_open |= problem.fixed | forced
             value, _ = pairs.value(cand_open)
             if value < upper:
                 upper, best_open = value, cand_open
-        if np.isfinite(run.bound):
-            # Solutions outside the restricted space cannot beat the incumbent.
-            rest = float(run.bound)
+        if np.isfinite(rest):
             if w_int:
                 rest = float(np.ceil(rest - 1e-6))
+            # Solutions outside the restricted space cannot beat the incumbent.
             bound = max(bound, min(rest, upper))
-        if best_open is not None and (relative_gap(upper, bound) <= mip_rel_gap
-                                      or run.status == "optimal"):
-            status = "optimal" if relative_gap(upper, bound) <= mip_rel_gap else "feasible"
+        if best_open is not None and relative_gap(upper, bound) <= mip_rel_gap:
+            status = "optimal"
         else:
             status = "time_limit"
     if best_open is None:
@@ -408,3 +399,205 @@ def solve_p_median_lagrangian(problem: CoverageProblem, p: int, *,
     return make_solution(problem, "p_median", new, bound=bound, status=status, method=method,
                          seconds=time.perf_counter() - t0 + start_seconds, radius=None, p=p,
                          log="\n".join(log) + "\n", sense="min", details=details)
+
+
+class _Cuts:
+    """Benders optimality cuts ``θ_i + Σ_j (D - w_i c_ij)^+ y_j >= D`` kept as CSR pieces."""
+
+    def __init__(self, n_cols: int) -> None:
+        self.n_cols = n_cols
+        self.indptr = [np.zeros(1, np.int64)]
+        self.indices: list[np.ndarray] = []
+        self.data: list[np.ndarray] = []
+        self.lower: list[np.ndarray] = []
+        self.count = 0
+
+    def add(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
+            lower: np.ndarray) -> None:
+        base = self.indptr[-1][-1]
+        self.indptr.append(indptr[1:] + base)
+        self.indices.append(indices)
+        self.data.append(data)
+        self.lower.append(lower)
+        self.count += len(lower)
+
+    def matrix(self) -> tuple[sp.csr_array, np.ndarray]:
+        if not self.count:
+            return sp.csr_array((0, self.n_cols)), np.zeros(0)
+        m = sp.csr_array((np.concatenate(self.data), np.concatenate(self.indices),
+                          np.concatenate(self.indptr)), shape=(self.count, self.n_cols))
+        return m, np.concatenate(self.lower)
+
+
+def benders_cuts(pairs: MedianPairs, y_full: np.ndarray, theta: np.ndarray | None,
+                 col_of_site: np.ndarray, n_y: int,
+                 tol: float = 1e-7) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    r"""Most violated optimality cut per demand at a (fractional) point.
+
+    For demand :math:`i` with pairs sorted by weighted cost, :math:`D` is the cost at which
+    the cumulative :math:`\bar y` first reaches 1 (the subproblem's optimal dual); the cut
+    :math:`\theta_i \ge D - \sum_j (D - w_i c_{ij})^+ y_j` is valid for every integer
+    :math:`y` (the nearest open site costs at least the right-hand side) and tight at
+    :math:`\bar y`. Returns CSR pieces (indptr, indices, data) over the master columns
+    ``[y..., θ...]`` and the right-hand sides, for the demands whose cut is violated
+    (all demands when ``theta`` is ``None``).
+    """
+    yv = y_full[pairs.rows]
+    cs = np.cumsum(yv)
+    base = np.concatenate([[0.0], cs])[pairs.ptr[:-1]]
+    cs_in = cs - base[pairs.dcol]
+    reached = np.flatnonzero(cs_in >= 1.0 - 1e-9)
+    first = np.searchsorted(reached, pairs.ptr[:-1])
+    kstar = reached[np.minimum(first, len(reached) - 1)]
+    ok = (first < len(reached)) & (kstar < pairs.ptr[1:])
+    kstar = np.where(ok, kstar, pairs.ptr[1:] - 1)
+    big_d = pairs.wc[kstar]
+    pos = np.arange(len(pairs.rows)) - pairs.ptr[pairs.dcol]
+    before = pos < (kstar - pairs.ptr[:-1])[pairs.dcol]
+    coef = big_d[pairs.dcol] - pairs.wc
+    use = before & (coef > 0) & (col_of_site[pairs.rows] >= 0)
+    if theta is not None:
+        lhs = theta + np.bincount(pairs.dcol[use], weights=coef[use] * yv[use],
+                                  minlength=pairs.n_d)
+        viol = lhs < big_d - tol * np.maximum(1.0, big_d)
+    else:
+        viol = np.ones(pairs.n_d, dtype=bool)
+    use &= viol[pairs.dcol]
+    dem = np.flatnonzero(viol)
+    counts = np.bincount(pairs.dcol[use], minlength=pairs.n_d)[dem] + 1
+    indptr = np.zeros(len(dem) + 1, np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    # Each cut row: its y coefficients (pairs already in demand order), then θ_i.
+    order_rows = np.concatenate([pairs.dcol[use], dem])
+    cols = np.concatenate([col_of_site[pairs.rows[use]], n_y + dem])
+    vals = np.concatenate([coef[use], np.ones(len(dem))])
+    srt = np.argsort(order_rows, kind="stable")
+    return indptr, cols[srt], vals[srt], big_d[dem]
+
+
+def benders_p_median(pairs: MedianPairs, p: int, incumbent: np.ndarray | None, upper: float,
+                     *, time_limit: float = 60.0, seed: int = 0, threads: int = 1,
+                     mip_rel_gap: float = 1e-6, integral: bool = False,
+                     max_lp_rounds: int = 200) -> tuple[np.ndarray | None, float, float, str,
+                                                          list[str]]:
+    r"""Benders decomposition of the p-median over the sites' ``y`` only.
+
+    Master: :math:`\min \sum_i \theta_i` s.t. :math:`\sum_{j \in N} y_j = p`, the cuts of
+    :func:`benders_cuts`, :math:`y \in \{0,1\}`. The cuts are the projection of the radius
+    formulation (Elloumi 2010; Duran-Mateluna, Ales & Elloumi 2023) onto ``y``. A Kelley loop
+    on the LP master separates cuts for every demand at once; then the MIP master is solved,
+    its sites evaluated exactly and cuts added at them until the master value meets the true
+    cost (the master is a relaxation, so its bound is always valid).
+
+    Returns
+    -------
+    (open mask or None, value, lower bound, status, log lines)
+    """
+    from .exact import HighsSession
+    from .models import MipModel
+
+    t0 = time.perf_counter()
+    fixed = pairs.fixed
+    sites = np.flatnonzero(~fixed)
+    n_y, n_d = len(sites), pairs.n_d
+    col_of_site = np.full(pairs.n_cand, -1, np.int64)
+    col_of_site[sites] = np.arange(n_y)
+    n_cols = n_y + n_d
+    cuts = _Cuts(n_cols)
+    log: list[str] = []
+    best_open = None if incumbent is None else incumbent.copy()
+    best_value = upper
+    # θ_i is at least its cheapest pair.
+    theta_lo = pairs.wc[pairs.ptr[:-1]]
+
+    def master(integer: bool) -> MipModel:
+        m, lo = cuts.matrix()
+        budget = sp.csr_array((np.ones(n_y), np.arange(n_y), np.array([0, n_y])),
+                              shape=(1, n_cols))
+        mat = sp.csc_array(sp.vstack([budget, m], format="csr"))
+        return MipModel(
+            name="p_median_benders", sense="min",
+            col_cost=np.concatenate([np.zeros(n_y), np.ones(n_d)]),
+            col_lower=np.concatenate([np.zeros(n_y), theta_lo]),
+            col_upper=np.concatenate([np.ones(n_y), np.full(n_d, np.inf)]),
+            integrality=np.concatenate([np.ones(n_y) if integer else np.zeros(n_y),
+                                        np.zeros(n_d)]).astype(np.int32),
+            matrix=mat, row_lower=np.concatenate([[float(p)], lo]),
+            row_upper=np.concatenate([[float(p)], np.full(len(lo), np.inf)]),
+            offset=0.0, cand=sites, integral_objective=integral)
+
+    def start_vector(open_mask: np.ndarray) -> np.ndarray:
+        _, pick = pairs.value(open_mask)
+        return np.concatenate([open_mask[sites].astype(float), pairs.wc[pick]])
+
+    def add(y_full: np.ndarray, theta: np.ndarray | None) -> int:
+        indptr, idx, val, lo = benders_cuts(pairs, y_full, theta, col_of_site, n_y)
+        if len(lo):
+            cuts.add(indptr, idx, val, lo)
+        return len(lo)
+
+    if best_open is not None:
+        add(best_open.astype(float), None)
+    # Kelley loop on the LP master (hot-started dual simplex after each batch of rows).
+    lp_bound = -np.inf
+    y_full = np.where(fixed, 1.0, 0.0)
+    with HighsSession(master(False), time_limit=None, seed=seed, threads=threads,
+                      relax=True) as lp:
+        for rnd in range(max_lp_rounds):
+            if time.perf_counter() - t0 > 0.5 * time_limit:
+                break
+            run = lp.run()
+            if run.col_value is None:
+                break
+            lp_bound = max(lp_bound, run.objective)
+            y_full[sites] = np.clip(run.col_value[:n_y], 0.0, 1.0)
+            before = cuts.count
+            n_new = add(y_full, run.col_value[n_y:])
+            if best_open is not None:
+                # In-out separation (Ben-Ameur & Neto 2007): also cut between LP and incumbent.
+                mid = 0.5 * y_full + 0.5 * best_open
+                add(mid, None)
+            if n_new == 0:
+                break
+            m, lo = cuts.matrix()
+            new_rows = sp.csr_array(m[before:])
+            lp.h.addRows(new_rows.shape[0], lo[before:], np.full(len(lo) - before, np.inf),
+                         new_rows.nnz, new_rows.indptr[:-1].astype(np.int32),
+                         new_rows.indices.astype(np.int32), new_rows.data.astype(float))
+    log.append(f"Benders LP: {rnd + 1} rounds, {cuts.count} cuts, LP bound {lp_bound:.10g} "
+               f"({time.perf_counter() - t0:.2f} s)")
+    bound = lp_bound
+    status = "time_limit"
+    for it in range(100):
+        left = time_limit - (time.perf_counter() - t0)
+        if left <= 0.2:
+            break
+        with HighsSession(master(True), time_limit=left, mip_rel_gap=mip_rel_gap * 0.1,
+                          seed=seed, threads=threads) as s:
+            if best_open is not None:
+                s.set_start(start_vector(best_open))
+            run = s.run()
+        if np.isfinite(run.bound):
+            bound = max(bound, float(run.bound))
+        if run.col_value is None:
+            break
+        y = np.where(fixed, 1.0, 0.0)
+        y[sites] = np.round(run.col_value[:n_y])
+        open_mask = y > 0.5
+        value, _ = pairs.value(open_mask)
+        if value < best_value:
+            best_value, best_open = value, open_mask
+        log.append(f"Benders MIP {it + 1}: master {run.objective:.10g}, sites {value:.10g}, "
+                   f"bound {run.bound:.10g}, {cuts.count} cuts ({run.status})")
+        if relative_gap(best_value, bound) <= mip_rel_gap or \
+                (integral and bound > best_value - 1 + 1e-9):
+            status = "optimal"
+            break
+        if run.status != "optimal":
+            break
+        if add(y, run.col_value[n_y:]) == 0:
+            # The master value is the sites' true value: it is optimal for the master.
+            bound = max(bound, value)
+            status = "optimal" if relative_gap(best_value, bound) <= mip_rel_gap else status
+            break
+    return best_open, best_value, bound, status, log
