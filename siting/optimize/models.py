@@ -308,6 +308,29 @@ def _assignment_layout(problem: CoverageProblem, rows: np.ndarray, cols: np.ndar
 
 
 # ---------------------------------------------------------------------- p-median
+def weighted_pairs(problem: CoverageProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stored (candidate, demand, cost) pairs of demand with positive weight.
+
+    Raises
+    ------
+    InfeasibleError
+        A demand point with positive weight has no stored pair: it could not be assigned.
+    """
+    w = problem.weights
+    rows, cols, data = problem.pairs(None)
+    keep = w[cols] > 0
+    rows, cols, data = rows[keep], cols[keep], data[keep]
+    reach = np.zeros(problem.n_demand, dtype=bool)
+    reach[cols] = True
+    missing = (w > 0) & ~reach
+    if missing.any():
+        raise problem.infeasible_demand(
+            missing, "have no stored travel cost to any candidate, so they cannot be assigned",
+            "add candidates near them, rebuild the matrix with a larger cutoff, or give them "
+            "weight 0 to leave them out")
+    return rows, cols, data
+
+
 def build_p_median(problem: CoverageProblem, p: int) -> MipModel:
     r"""p-median (Hakimi 1964; ReVelle & Swain 1970) on the stored pairs only.
 
@@ -328,17 +351,7 @@ def build_p_median(problem: CoverageProblem, p: int) -> MipModel:
         A demand point with positive weight has no stored pair to any candidate.
     """
     w = problem.weights
-    rows, cols, data = problem.pairs(None)
-    keep = w[cols] > 0
-    rows, cols, data = rows[keep], cols[keep], data[keep]
-    reach = np.zeros(problem.n_demand, dtype=bool)
-    reach[cols] = True
-    missing = (w > 0) & ~reach
-    if missing.any():
-        raise problem.infeasible_demand(
-            missing, "have no stored travel cost to any candidate, so they cannot be assigned",
-            "add candidates near them, rebuild the matrix with a larger cutoff, or give them "
-            "weight 0 to leave them out")
+    rows, cols, data = weighted_pairs(problem)
     fixed = problem.fixed[rows]
     if fixed.any():
         nearest_fixed = np.full(problem.n_demand, _INF)

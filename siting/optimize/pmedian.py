@@ -36,6 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import SitingError
+from .models import weighted_pairs
 from .problem import CoverageProblem
 from .solution import Solution, make_solution, relative_gap
 
@@ -71,17 +72,7 @@ class MedianPairs:
 
     def __init__(self, problem: CoverageProblem, p: int | None = None) -> None:
         w = problem.weights
-        rows, cols, data = problem.pairs(None)
-        keep = w[cols] > 0
-        rows, cols, data = rows[keep], cols[keep], data[keep]
-        reach = np.zeros(problem.n_demand, dtype=bool)
-        reach[cols] = True
-        missing = (w > 0) & ~reach
-        if missing.any():
-            raise problem.infeasible_demand(
-                missing, "have no stored travel cost to any candidate, so they cannot be "
-                "assigned", "add candidates near them, rebuild the matrix with a larger "
-                "cutoff, or give them weight 0 to leave them out")
+        rows, cols, data = weighted_pairs(problem)
         self.problem = problem
         self.n_cand = problem.n_candidates
         self.fixed = problem.fixed

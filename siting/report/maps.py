@@ -903,6 +903,8 @@ def coverage_map(area: StudyArea, nearest: pd.DataFrame, *, threshold: float,
 # public names for the other map modules (siting.report.score_maps)
 feature_collection = _collection
 new_map = _new_map
+rule_of = _rule_of
+kind_names = _kind_names
 
 __all__ = ["HtmlControl", "OSM_ATTRIBUTION", "assessment_map", "cell_travel", "coverage_map",
            "margin_m", "nice", "proposal_sites", "rule_isochrones", "travel_classes"]

@@ -32,13 +32,13 @@ from matplotlib.patches import FancyArrow, Patch  # noqa: E402
 
 from ..assess import Assessment  # noqa: E402
 from ..errors import SitingError  # noqa: E402
-from ..facility_kinds import load_facility_kinds  # noqa: E402
 from ..rules.base import Rule  # noqa: E402
 from ..study_area import StudyArea  # noqa: E402
 from .html import fmt_value, verdict  # noqa: E402
 from .labels import check_lang, labels  # noqa: E402
 from .maps import (CLASS_COLOURS, PROPOSAL_COLOUR, UNREACHABLE_COLOUR,  # noqa: E402
-                   VERDICT_COLOURS, cell_travel, margin_m, proposal_sites, travel_classes)
+                   VERDICT_COLOURS, cell_travel, kind_names, margin_m, proposal_sites, rule_of,
+                   travel_classes)
 
 __all__ = ["CJK_FONTS", "district_pdf", "district_static", "run_pdf", "save_png", "static_map",
            "summary_pdf"]
@@ -73,23 +73,6 @@ def _font_family(lang: str) -> list[str]:
                       "outputs. Fix: install one (Debian: apt-get install fonts-wqy-microhei)",
                       stacklevel=3)
     return cjk + ["DejaVu Sans"]
-
-
-def _rule(assessment: Assessment, rule: str | Rule) -> Rule:
-    if isinstance(rule, Rule):
-        return rule
-    for top in assessment.rules:
-        for r in top.walk():
-            if r.id == rule:
-                return r
-    raise SitingError("rule", rule, "no such rule in this assessment",
-                      f"use one of {[r.id for r in assessment.rules]}")
-
-
-def _kind_name(kind: str, lang: str) -> str:
-    kinds = load_facility_kinds()
-    column = "name_zh" if lang == "zh" else "name_en"
-    return str(kinds.at[kind, column]) if kind in kinds.index else kind
 
 
 def _nice_length(span: float) -> float:
@@ -192,7 +175,7 @@ def static_map(assessment: Assessment, area: StudyArea, rule: str | Rule, *, lan
     """
     lang = check_lang(lang)
     lab, words = labels(lang), _WORDS[lang]
-    rule = _rule(assessment, rule)
+    rule = rule_of(assessment, rule)
     shown = area.districts
     if districts is not None:
         wanted = [str(d) for d in districts]
@@ -256,7 +239,8 @@ def static_map(assessment: Assessment, area: StudyArea, rule: str | Rule, *, lan
         if len(facilities):
             facilities.plot(ax=ax, color="#2b5fad", markersize=22, edgecolor="white",
                             linewidth=0.8, zorder=6)
-            names = " / ".join(_kind_name(k, lang) for k in rule.facility)
+            label = kind_names(lang)
+            names = " / ".join(label.get(k, k) for k in rule.facility)
             handles.append(Line2D([], [], marker="o", ls="", color="#2b5fad", markersize=6,
                                   label=f"{names} ({len(facilities)})"))
         if proposals is not None:
