@@ -126,7 +126,7 @@ class Assessment:
             n_fail = int((part["passed"] == False).sum())  # noqa: E712
             rows.append({
                 "rule_id": rule.id, "kind": rule.kind, "name": rule.name or rule.describe(),
-                "strength": str(rule.strength), "check_at": rule.check_at,
+                "strength": str(rule.strength), "check_at": rule.decided_at,
                 "passed": None if result is None else result.passed,
                 "districts_passed": n_pass, "districts_failed": n_fail,
                 "districts_undecided": int(part["passed"].isna().sum()),
@@ -217,7 +217,7 @@ class Assessment:
             reason = err["message"].iloc[0] if len(err) else "not evaluated"
             return f"{head}: NOT EVALUATED — {reason}"
         rows = self.district_rows[self.district_rows["rule_id"] == rule.id]
-        if rule.check_at == "area":
+        if rule.decided_at == "area":
             o = self.overall[self.overall["rule_id"] == rule.id].iloc[0]
             state = {True: "passes", False: "FAILS"}.get(verdict["passed"], "not decided")
             text = (f"{head}: {state} for the study area "
@@ -378,13 +378,13 @@ def assess(area: StudyArea, rules: object = None, *, errors: str = "report",
     table["document"] = table["rule_id"].map(lambda i: by_id[i].document if i in by_id else "")
     table["target_year"] = table["rule_id"].map(
         lambda i: by_id[i].target_year if i in by_id else None).astype("Int64")
-    table["check_at"] = table["rule_id"].map(lambda i: by_id[i].check_at if i in by_id else "")
+    table["check_at"] = table["rule_id"].map(lambda i: by_id[i].decided_at if i in by_id else "")
     table["passed"] = table["passed"].astype("boolean")
     overall_table = _stack(overall, ASSESSMENT_COLUMNS)
     overall_table["document"] = overall_table["rule_id"].map(lambda i: by_id[i].document)
     overall_table["target_year"] = overall_table["rule_id"].map(
         lambda i: by_id[i].target_year).astype("Int64")
-    overall_table["check_at"] = overall_table["rule_id"].map(lambda i: by_id[i].check_at)
+    overall_table["check_at"] = overall_table["rule_id"].map(lambda i: by_id[i].decided_at)
     overall_table["level"] = np.where(overall_table["check_at"] == "area", LEVEL_AREA,
                                       LEVEL_DISTRICT)
     table = _with_area_rows(table, overall_table)
@@ -445,7 +445,7 @@ def _collect(result: RuleResult, part_of: str | None, tables: list, overall: lis
         # a rule stated for the whole area that passes there has no failure to show, even if
         # some districts fall short of the ratio on their own
         # (uncovered cells stay: they are the gap map of a coverage rule either way)
-        area_passes = result.rule.check_at == "area" and result.passed is True
+        area_passes = result.rule.decided_at == "area" and result.passed is True
         shown = result.failures
         if shown is not None and len(shown) and area_passes:
             shown = shown[shown["what"] == "cell"]

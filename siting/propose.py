@@ -43,9 +43,11 @@ from .assess import Assessment, assess
 from .errors import InfeasibleError, SitingError
 from .optimize.exact import HighsSession, relative_gap
 from .optimize.models import MipModel
-from .rules import load_rules
+from .rules import STUDY_AREA, load_rules
 from .study_area import StudyArea
 
+#: Kinds of the packaged rules whose shortfall is a number of sites (each rule kind says so
+#: itself through ``Rule.proposal()``; this tuple is kept for readers of older code).
 COUNT_RULE_KINDS = ("facilities_per_population", "per_unit", "service_radius")
 
 
@@ -206,54 +208,89 @@ class _AccessBlock:
 def _access_block(area: StudyArea, rule, candidates: gpd.GeoDataFrame,
                   before: Assessment, straight_line: bool = False,
                   detour: float = 1.0) -> _AccessBlock:
-    kind = _first_kind(rule)
+    # what the rule's kind says a coverage block is (Rule.proposal), not its attributes
+    spec = rule.proposal()
+    kinds = list(spec.kinds)
+    kind = kinds[0]
     weights = rule.basis_by_cell(area)[0].to_numpy(float)
-    by = "time" if rule.threshold.dimension == "time" else "length"
-    existing = area.facilities_of(list(np.atleast_1d(rule.facility)))
+    by = "time" if spec.threshold.dimension == "time" else "length"
+    existing = area.facilities_of(kinds)
     distances = "network"
-    if rule.mode not in area.networks and straight_line and by == "length":
+    if spec.mode not in area.networks and straight_line and by == "length":
         from .network.straight import straight_line_reach
         from .rules.base import straight_line_nearest
 
         # the same straight-line reading assess(straight_line=True) gave the rule
-        covered = (straight_line_nearest(area, existing, rule.threshold, detour=detour)
+        covered = (straight_line_nearest(area, existing, spec.threshold, detour=detour)
                    ["status"] == "reached").to_numpy()
-        source, target = straight_line_reach(candidates, area.cells, rule.threshold.value,
+        source, target = straight_line_reach(candidates, area.cells, spec.threshold.value,
                                              detour=detour)
-        distances = f"straight line × {detour:g} (no {rule.mode} network): overstates access"
+        distances = f"straight line × {detour:g} (no {spec.mode} network): overstates access"
         matrix = sp.csr_array((np.ones(len(source)), (source, target)),
                               shape=(len(candidates), len(area.cells)))
     else:
-        area.network(rule.mode)  # a clear NetworkError when the mode has no network
+        area.network(spec.mode)  # a clear NetworkError when the mode has no network
         if len(existing):
-            nearest = area.nearest(list(np.atleast_1d(rule.facility)), rule.mode,
-                                   rule.threshold, by=by, direction=rule.direction)
+            nearest = area.nearest(kinds, spec.mode, spec.threshold, by=by,
+                                   direction=spec.direction)
             covered = (nearest["status"] == "reached").to_numpy()
         else:
             covered = np.zeros(len(area.cells), bool)
-        reach = area.reach(candidates, rule.mode, rule.threshold, by=by)
+        reach = area.reach(candidates, spec.mode, spec.threshold, by=by)
         matrix = sp.csr_array((np.ones(reach.n_pairs), (reach.source, reach.target)),
                               shape=(len(candidates), len(area.cells)))
     rows = before.top[(before.top["rule_id"] == rule.id) & (before.top["passed"] == False)]  # noqa: E712
     district = area.cells["district"].to_numpy()
     if rule.check_at == "area":
         in_scope = np.isin(district, before.top.loc[before.top["rule_id"] == rule.id, "district"])
-        groups = [("(all)", in_scope, rule.share)]
+        groups = [("(all)", in_scope, spec.share)]
     else:
-        groups = [(d, district == d, rule.share) for d in rows["district"]]
+        groups = [(d, district == d, spec.share) for d in rows["district"]]
     return _AccessBlock(rule.id, kind, matrix, weights, covered, groups, distances)
 
 
+def _reason(rule, lang: str) -> str:
+    if rule is None:
+        return ""
+    if rule.proposal() is not None:  # a count or coverage rule whose shortfall is not sites
+        return {"zh": "缺口不是站点数", "en": "the shortfall is not a number of sites"}[lang]
+    return rule.cannot_propose.get(lang, "")
+
+
+def _is_count(rule) -> bool:
+    block = rule.proposal() if rule is not None else None
+    return block is not None and block.how == "count"
+
+
 def _count_needs(before: Assessment, rules_by_id: dict) -> pd.DataFrame:
+    """Facilities short per (kind, district); ``within``: the districts the sites may go to.
+
+    A rule decided for the whole study area has one deciding row ("(study area)"): its
+    shortfall is placed in the districts that fall short alone (the diagnostics), where the
+    new sites help most, or anywhere in scope when those districts hold too few candidates
+    (``_build_model`` then widens to ``scope``).
+    """
     top = before.top
+    counted = [i for i in top["rule_id"].unique() if _is_count(rules_by_id.get(i))]
     rows = top[(top["passed"] == False) & (top["shortfall_unit"] == "facilities")  # noqa: E712
-               & top["kind"].isin(COUNT_RULE_KINDS) & (top["shortfall"] > 0)]
+               & top["rule_id"].isin(counted) & (top["shortfall"] > 0)]
+    columns = ["kind", "district", "need", "rule_id", "within", "scope"]
     if rows.empty:
-        return pd.DataFrame(columns=["kind", "district", "need", "rule_id"])
-    rows = rows.assign(kind=[_first_kind(rules_by_id[r]) for r in rows["rule_id"]])
+        return pd.DataFrame(columns=columns)
+    rows = rows.assign(kind=[list(rules_by_id[r].proposal().kinds)[0] for r in rows["rule_id"]])
     need = rows.groupby(["kind", "district"], as_index=False).agg(
         need=("shortfall", lambda v: int(np.ceil(v.max()))), rule_id=("rule_id", list))
-    return need
+    within, scope = [], []
+    for item in need.itertuples():
+        if item.district != STUDY_AREA:
+            within.append((item.district,))
+            scope.append((item.district,))
+            continue
+        diag = top[top["rule_id"].isin(item.rule_id) & (top["district"] != STUDY_AREA)]
+        short = diag[pd.to_numeric(diag["shortfall"], errors="coerce").fillna(0) > 0]
+        scope.append(tuple(diag["district"].astype(str).unique()))
+        within.append(tuple(short["district"].astype(str).unique()) or scope[-1])
+    return need.assign(within=within, scope=scope)
 
 
 def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | None = None,
@@ -304,7 +341,10 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
     failing = [r for r in ruleset if r.checkable and r.id in verdicts.index
                and verdicts.at[r.id, "passed"] is not None
                and not bool(verdicts.at[r.id, "passed"])]
-    access_rules = [r for r in failing if r.kind == "access"]
+    # each rule kind says how new sites fix it (Rule.proposal): coverage blocks here, counts
+    # in _count_needs, the rest to other_actions with the kind's reason
+    access_rules = [r for r in failing if r.proposal() is not None
+                    and r.proposal().how == "coverage"]
     needs = _count_needs(before, rules_by_id)
     site_rule_ids = {r.id for r in access_rules} | {i for ids in needs["rule_id"] for i in ids}
     other = before.overall[before.overall["rule_id"].isin(
@@ -312,8 +352,12 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
     other_actions = other[["rule_id", "kind", "shortfall", "shortfall_unit", "note"]] \
         if len(other) else pd.DataFrame(columns=["rule_id", "kind", "shortfall",
                                                  "shortfall_unit", "note"])
+    # why no site fixes it, as the rule's kind says (zh and en)
+    other_actions = other_actions.assign(
+        reason=[_reason(rules_by_id.get(i), "en") for i in other_actions["rule_id"]],
+        reason_zh=[_reason(rules_by_id.get(i), "zh") for i in other_actions["rule_id"]])
 
-    modes = sorted({r.mode for r in access_rules}) or [m for m in ("walk", "drive")
+    modes = sorted({r.proposal().mode for r in access_rules}) or [m for m in ("walk", "drive")
                                                         if m in area.networks][:1]
     if candidates is None:
         candidates = default_candidates(area, [m for m in modes if m in area.networks],
@@ -459,7 +503,9 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
         y0 += n_c
     district = candidates["district"].to_numpy()
     for need in needs.itertuples():
-        members = np.flatnonzero(district == need.district)
+        members = np.flatnonzero(np.isin(district, need.within))
+        if len(members) < need.need:
+            members = np.flatnonzero(np.isin(district, need.scope))
         if len(members) < need.need:
             infeasible.append(f"{need.kind} in {need.district}: needs {need.need} new "
                               f"facilities, only {len(members)} candidate sites lie there")
@@ -536,7 +582,7 @@ def _decode(col: np.ndarray, candidates: gpd.GeoDataFrame, kinds: list[str],
         ids = [b.rule_id for b in blocks if b.kind in site_kinds[j]
                and b.reach[[j], :].nnz > 0]
         for need in needs.itertuples():
-            if need.kind in site_kinds[j] and candidates["district"].iloc[j] == need.district:
+            if need.kind in site_kinds[j] and candidates["district"].iloc[j] in need.scope:
                 ids.extend(need.rule_id)
         served.append(sorted(set(ids)))
     sites = candidates.iloc[order].reset_index(drop=True)

@@ -192,7 +192,7 @@ def _rule_of(assessment: Assessment, rule: str | Rule | None) -> Rule:
     candidates = [r for top in assessment.rules for r in top.walk()]
     if rule is None:
         evaluated = [r for r in assessment.rules if r.id in assessment.results]
-        with_threshold = [r for r in evaluated if getattr(r, "threshold", None) is not None]
+        with_threshold = [r for r in evaluated if _travel_threshold(r) is not None]
         chosen = (with_threshold or evaluated or [r for r in assessment.rules if r.checkable])
         if not chosen:
             raise SitingError("rule", None, "the assessment has no checkable rule to map",
@@ -211,11 +211,19 @@ def _verdicts(assessment: Assessment, rule: Rule) -> pd.DataFrame:
 
 
 def _travel_threshold(rule: Rule) -> Quantity | None:
-    threshold = getattr(rule, "threshold", None)
-    if isinstance(threshold, Quantity) and threshold.dimension in ("time", "length") and \
-            getattr(rule, "mode", None) and rule.facility:
+    # each rule kind says which travel its map measures (Rule.map_travel)
+    travel = rule.map_travel()
+    if travel is None or not travel.bounded or not travel.kinds:
+        return None
+    threshold = travel.limit
+    if isinstance(threshold, Quantity) and threshold.dimension in ("time", "length"):
         return threshold
     return None
+
+
+def _travel_mode(rule: Rule) -> str | None:
+    travel = rule.map_travel()
+    return None if travel is None else travel.mode
 
 
 def margin_m(area: StudyArea, rule: Rule) -> float:
@@ -227,7 +235,7 @@ def margin_m(area: StudyArea, rule: Rule) -> float:
     threshold = _travel_threshold(rule)
     if threshold is None:
         return 1000.0
-    return _metres(threshold, area, rule.mode)  # type: ignore[attr-defined]
+    return _metres(threshold, area, _travel_mode(rule))  # type: ignore[arg-type]
 
 
 def _metres(q: Quantity, area: StudyArea, mode: str) -> float:
@@ -257,7 +265,7 @@ def cell_travel(area: StudyArea, rule: Rule, *, straight_line: bool | None = Non
     threshold = _travel_threshold(rule)
     if threshold is None:
         return None, ""
-    mode = rule.mode  # type: ignore[attr-defined]
+    mode = _travel_mode(rule)
     by = "time" if threshold.dimension == "time" else "length"
     column = "time_min" if by == "time" else "distance_m"
     sources = rule.facilities(area, Context(absent_is_zero=True))
@@ -443,7 +451,7 @@ def rule_isochrones(area: StudyArea, rule: Rule, thresholds: Sequence[Quantity] 
         sources = rule.facilities(area, Context(absent_is_zero=True))
     if len(sources) == 0:
         return empty, ""
-    mode = rule.mode  # type: ignore[attr-defined]
+    mode = _travel_mode(rule)
     if mode in area.networks:
         try:
             polygons = area.isochrones(sources, mode, quantities)

@@ -90,11 +90,6 @@ class Needs:
 def rules_needs(inputs: BatchInputs, name: str, rules: Sequence[Rule],
                 options: ReportOptions) -> Needs:
     """What the district's in-scope rules, their maps and isochrones, and its proposals read."""
-    from ..rules.access import AccessRule, MeanTravelRule, ServiceCircleRule, ServiceRadiusRule
-    from ..rules.composite import AllOf, AnyOf
-    from ..rules.provision import (AreaPerCapitaRule, AttributeShareRule,
-                                   CapacityPerPopulationRule, FacilitiesPerPopulationRule,
-                                   PerUnitRule)
     from .batch import _ProposeInDistrict
     from .maps import _parse_isochrones, _travel_threshold, margin_m
 
@@ -105,10 +100,6 @@ def rules_needs(inputs: BatchInputs, name: str, rules: Sequence[Rule],
     def metres(q: Quantity, mode: str) -> float:
         return q.to("m") if q.dimension == "length" else q.to("min") * 60.0 * speeds[mode]
 
-    bounded = (AccessRule, ServiceCircleRule)
-    unbounded = (ServiceRadiusRule, MeanTravelRule)
-    provision = (FacilitiesPerPopulationRule, CapacityPerPopulationRule, AreaPerCapitaRule,
-                 PerUnitRule, AttributeShareRule)
     district = SimpleNamespace(districts=inputs.districts[
         inputs.districts["district"].astype(str) == name])
     walked = [part for rule in rules if _in_scope(rule, district) for part in rule.walk()]
@@ -120,38 +111,34 @@ def rules_needs(inputs: BatchInputs, name: str, rules: Sequence[Rule],
         wanted = {options.maps} if isinstance(options.maps, str) else set(options.maps)
         mapped = {id(r) for r in walked if r.id in wanted}
     for rule in walked:
-        kind = type(rule)
-        if not rule.checkable or kind in (AnyOf, AllOf):
-            pass  # a composite reads through its parts (walked too)
-        elif kind in bounded:
-            limit = rule.threshold if kind is AccessRule else rule.time.high  # type: ignore
-            if rule.mode in networks:  # type: ignore[attr-defined]
-                reach = metres(limit, rule.mode)  # type: ignore[attr-defined]
-                needs.reach(rule.mode, reach)  # type: ignore[attr-defined]
-                needs.facilities = max(needs.facilities, reach)
-                if rule.facility_filter:
-                    needs.filtered.append(rule)
-            else:  # straight lines (or an error): the nearest facility however far
-                needs.every_kind |= set(rule.facility)
-        elif kind in unbounded:
-            needs.every_kind |= set(rule.facility)
-            if rule.mode in networks:  # type: ignore[attr-defined]
-                needs.reach(rule.mode, math.inf)  # type: ignore[attr-defined]
-        elif kind in provision:
-            needs.every_kind |= set(rule.facility)
-        else:
+        # each rule kind says what travel it reads (Rule.reaches); a composite reads through
+        # its parts (walked too); a kind that does not say gets the whole inputs
+        reaches = rule.reaches() if rule.checkable else ()
+        if reaches is None:
             needs.whole = True
             return needs
+        for reach in reaches:
+            if reach.bounded and reach.mode in networks:
+                limit = metres(reach.limit, reach.mode)  # type: ignore[arg-type]
+                needs.reach(reach.mode, limit)  # type: ignore[arg-type]
+                needs.facilities = max(needs.facilities, limit)
+                if rule.facility_filter:
+                    needs.filtered.append(rule)
+            else:  # counts, averages, straight lines: the nearest facility however far
+                needs.every_kind |= set(reach.kinds)
+                if reach.mode in networks:
+                    needs.reach(reach.mode, math.inf)  # type: ignore[arg-type]
         if id(rule) not in mapped:
             continue
         # the map: facilities drawn within its margin, cells coloured up to 2 × the threshold,
         # isochrones drawn from the facilities within the margin
         margin = margin_m(SimpleNamespace(networks=networks), rule)
         needs.facilities = max(needs.facilities, margin)
+        travel = rule.map_travel()
         threshold = _travel_threshold(rule)
-        mode = getattr(rule, "mode", None)
-        if threshold is None:
+        if travel is None or threshold is None:
             continue
+        mode = travel.mode
         if mode not in networks:
             needs.every_kind |= set(rule.facility)
             continue

@@ -194,13 +194,14 @@ def static_map(assessment: Assessment, area: StudyArea, rule: str | Rule, *, lan
         fig, ax = plt.subplots(figsize=(width_in, max(4.0, min(width_in * aspect, 11.0)) + 1.6),
                                layout="constrained")
         handles: list[object] = []
-        if _streets(ax, area, getattr(rule, "mode", None), view):
+        travel_of = rule.map_travel()
+        if _streets(ax, area, travel_of.mode if travel_of is not None else None, view):
             handles.append(Line2D([], [], color="#8c8c8c", lw=0.8, label=words["streets"]))
 
         travel, how = cell_travel(area, rule, straight_line=straight_line)
-        if getattr(rule, "kind", "") == "service_radius":
-            # an average radius is not a maximum: distance classes around it would suggest
-            # one, so cells are shaded by residents and the reading goes in the title
+        if "travel" not in rule.map_layers:
+            # e.g. an average radius is not a maximum: distance classes around it would
+            # suggest one, so cells are shaded by residents and the reading goes in the title
             travel, how = None, ""
         if travel is not None and len(cells):
             cost = travel["cost"].reindex(cells.index).to_numpy(dtype=float)

@@ -28,6 +28,7 @@ from ..units import Quantity
 from .base import (STUDY_AREA, Context, Range, Rule, RuleInputError, RuleResult, _fmt_num,
                    _fmt_q, empty_failures, frame, parse_range, parse_share, parse_threshold,
                    straight_line_nearest)
+from .interface import ProposalBlock, Reach
 
 if TYPE_CHECKING:
     from ..study_area import StudyArea
@@ -141,6 +142,16 @@ class AccessRule(Rule):
     def describe(self) -> str:
         return (f"≥ {self.share * 100:g} % of {self.basis} within {_fmt_q(self.threshold)} "
                 f"{self.mode} of {self.facility_label()}")
+
+    def reaches(self) -> tuple[Reach, ...]:
+        return (Reach(self.facility, self.mode, self.threshold),)  # type: ignore[arg-type]
+
+    def map_travel(self) -> Reach:
+        return Reach(self.facility, self.mode, self.threshold)  # type: ignore[arg-type]
+
+    def proposal(self) -> ProposalBlock | None:
+        return ProposalBlock("coverage", self.facility, self.mode,  # type: ignore[arg-type]
+                             self.threshold, self.share, self.direction)  # type: ignore[arg-type]
 
     def covered(self, area: StudyArea, context: Context) -> tuple[pd.Series, pd.DataFrame, list[str]]:
         """Per-cell basis, the nearest table and notes; ``table['covered']`` marks covered cells."""
@@ -325,9 +336,24 @@ class ServiceRadiusRule(Rule):
             raise RuleError(f"{self.id}.facility", None, "a radius rule needs a facility kind",
                             "give facility='emergency_station'")
 
+    # an average radius is not a maximum: no travel classes around it (the map's margin and
+    # legend still use the threshold)
+    map_layers: ClassVar[tuple[str, ...]] = ("isochrones", "uncovered", "facilities", "verdicts")
+
     def describe(self) -> str:
         return (f"average service radius of {self.facility_label()} ≤ "
                 f"{_fmt_q(self.threshold)} ({self.decisive.replace('_', ' ')})")
+
+    def reaches(self) -> tuple[Reach, ...]:
+        # network readings go to the nearest station however far; area readings count inside
+        return (Reach(self.facility, self.mode, None),)  # type: ignore[arg-type]
+
+    def map_travel(self) -> Reach:
+        return Reach(self.facility, self.mode, self.threshold)  # type: ignore[arg-type]
+
+    def proposal(self) -> ProposalBlock:
+        # √(A/(πN)) ≤ R ⇔ N ≥ A/(πR²): the shortfall is a number of stations
+        return ProposalBlock("count", self.facility)  # type: ignore[arg-type]
 
     def _evaluate(self, area: StudyArea, districts: list[str], context: Context) -> RuleResult:
         facilities = self.facilities(area, context)
@@ -496,6 +522,16 @@ class MeanTravelRule(Rule):
             raise RuleError(f"{self.id}.facility", None, "needs a facility kind",
                             "give facility='emergency_station'")
 
+    cannot_propose: ClassVar[dict[str, str]] = {
+        "zh": "平均出行时间不是覆盖率目标，无法直接求解新增站点",
+        "en": "a mean travel time is not a coverage target: no site model for it"}
+
+    def reaches(self) -> tuple[Reach, ...]:
+        return (Reach(self.facility, self.mode, None),)  # type: ignore[arg-type]
+
+    def map_travel(self) -> Reach:
+        return Reach(self.facility, self.mode, self.threshold)  # type: ignore[arg-type]
+
     def describe(self) -> str:
         extra = f" (+ {_fmt_q(self.extra)} fixed)" if self.extra.value else ""
         return (f"mean {self.mode} travel from {self.facility_label()}{extra} ≤ "
@@ -582,6 +618,13 @@ class ServiceCircleRule(Rule):
         if not self.facility:
             raise RuleError(f"{self.id}.facility", None, "needs the centre's facility kind",
                             "give facility='regional_medical_centre'")
+
+    cannot_propose: ClassVar[dict[str, str]] = {
+        "zh": "服务圈的人口区间无法由新增站点直接求解",
+        "en": "service circles bound the population per centre: no site model for them"}
+
+    def reaches(self) -> tuple[Reach, ...]:
+        return (Reach(self.facility, self.mode, self.time.high),)  # type: ignore[arg-type]
 
     def describe(self) -> str:
         return (f"circles of {self.population} within {self.time} {self.mode} of each "

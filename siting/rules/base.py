@@ -37,6 +37,7 @@ import shapely
 
 from ..errors import RuleError, SitingError, UnitError
 from ..units import Quantity, parse_quantity
+from .interface import MAP_LAYERS, NO_SITE_FIX, ProposalBlock, Reach, register
 
 if TYPE_CHECKING:
     from ..study_area import StudyArea
@@ -616,6 +617,17 @@ class Rule:
 
     kind: ClassVar[str] = "rule"
     checkable: ClassVar[bool] = True
+    #: The kind combines other rules (``parts:`` in a catalogue entry).
+    has_parts: ClassVar[bool] = False
+    #: Layers a map of this rule draws (see :data:`siting.rules.interface.MAP_LAYERS`);
+    #: travel and isochrones only where :meth:`map_travel` gives a threshold.
+    map_layers: ClassVar[tuple[str, ...]] = MAP_LAYERS
+    #: Why new sites cannot fix this kind, when :meth:`proposal` is None (zh, en).
+    cannot_propose: ClassVar[Mapping[str, str]] = NO_SITE_FIX
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        register(cls)
 
     id: str
     name: str = ""
@@ -670,6 +682,31 @@ class Rule:
     def describe(self) -> str:
         """The requirement in one line of plain words."""
         return self.name or self.kind
+
+    # -- what the rest of the library asks a rule kind (see rules/interface.py) ------------
+    @property
+    def decided_at(self) -> str:
+        """Where the verdict is decided: ``"district"`` or ``"area"`` (the study-area row).
+
+        (``check_at`` as given; PerUnitRule's ``level`` is the unit layer, a different thing.)
+        """
+        return self.check_at
+
+    def reaches(self) -> tuple[Reach, ...] | None:
+        """The travel the verdict reads, one :class:`Reach` per facility set.
+
+        ``None`` (the default for a kind that does not say) means unknown: a batch run then
+        gives the district's task the whole study area.
+        """
+        return None
+
+    def map_travel(self) -> Reach | None:
+        """The travel threshold maps measure residents against, or ``None`` (no travel)."""
+        return None
+
+    def proposal(self) -> ProposalBlock | None:
+        """How new sites close this rule's gap, or ``None`` (see :attr:`cannot_propose`)."""
+        return None
 
     def walk(self) -> list[Rule]:
         """This rule and, for composites, all its parts (depth first)."""
@@ -881,7 +918,7 @@ class RuleResult:
     @property
     def passed(self) -> bool | None:
         """Whether the rule passes at its stated level (every district, or the study area)."""
-        if self.rule.check_at == "area":
+        if self.rule.decided_at == "area":
             value = self.overall["passed"].iloc[0] if len(self.overall) else pd.NA
             return None if pd.isna(value) else bool(value)
         values = self.table["passed"].dropna()

@@ -43,8 +43,9 @@ from .access import AccessRule, MeanTravelRule, ServiceCircleRule, ServiceRadius
 from .joint import JointAccessRule
 from .base import DOMAINS, Provenance, Rule, Strength
 from .catchment import CatchmentRatioRule
-from .composite import AllOf, AnyOf, Principle, SiteBudget, _Composite
+from .composite import AllOf, AnyOf, Principle, SiteBudget
 from .facility_kinds import FACILITY_KINDS, is_snake_case
+from .interface import RULE_KINDS as _REGISTRY
 from .provision import (AreaPerCapitaRule, AttributeShareRule, CapacityPerPopulationRule,
                         FacilitiesPerPopulationRule, PerUnitRule)
 
@@ -53,13 +54,13 @@ CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 CATALOGS = ("shanghai-2016", "shanghai-2021", "qingdao-2021", "gansu-2017", "chongqing-2015",
             "gb50180-2018")
 
-#: ``kind:`` value -> rule class.
-RULE_KINDS: dict[str, type[Rule]] = {
-    cls.kind: cls for cls in (
-        AccessRule, ServiceRadiusRule, MeanTravelRule, ServiceCircleRule,
-        FacilitiesPerPopulationRule, CapacityPerPopulationRule, AreaPerCapitaRule, PerUnitRule,
-        AttributeShareRule, AnyOf, AllOf, Principle, SiteBudget, JointAccessRule, CatchmentRatioRule)
-}
+#: ``kind:`` value -> rule class (every Rule subclass with its own ``kind`` registers itself;
+#: the imports above define the packaged ones).
+RULE_KINDS = _REGISTRY
+_PACKAGED = (AccessRule, ServiceRadiusRule, MeanTravelRule, ServiceCircleRule,
+             FacilitiesPerPopulationRule, CapacityPerPopulationRule, AreaPerCapitaRule,
+             PerUnitRule, AttributeShareRule, AnyOf, AllOf, Principle, SiteBudget,
+             JointAccessRule, CatchmentRatioRule)
 
 DOCUMENT_KEYS = {"id", "title", "title_en", "number", "issuer", "year", "date", "source",
                  "url", "caveats", "status"}
@@ -188,7 +189,7 @@ def _build_rule(entry: Any, where: _Where, path: str, document: Mapping[str, Any
     if domain not in DOMAINS:
         _raise(where(f"{label}.domain"), domain, "unknown domain", "use one of " + ", ".join(DOMAINS))
     kwargs = {k: v for k, v in merged.items() if k in _class_keys(cls)}
-    if issubclass(cls, _Composite):
+    if cls.has_parts:
         parts = entry.get("parts")
         if not isinstance(parts, list) or len(parts) < 2:
             _raise(where(f"{label}.parts"), parts, "a composite needs a list of ≥ 2 parts",

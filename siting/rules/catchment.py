@@ -81,6 +81,11 @@ class CatchmentRatioRule(CapacityPerPopulationRule):
             raise RuleError(f"{self.id}.direction", self.direction, "unknown direction",
                             "use 'from_facility' (response) or 'to_facility'")
 
+    def reaches(self) -> None:
+        # each station's ratio counts every resident in its catchment, wherever they live:
+        # a district's slice would cut them off, so a batch keeps the whole area
+        return None
+
     def describe(self) -> str:
         return (f"≥ {_num(self.rate.units)} {self.unit_name} per {_num(self.rate.per)} "
                 f"{self.basis} within each {self.facility_label()}'s {self.catchment} "

@@ -45,6 +45,11 @@ class _Composite(Rule):
                             "the composite's id", "give each part its own id")
         self.facility = tuple(dict.fromkeys(k for p in self.parts for k in p.facility))
 
+    has_parts: ClassVar[bool] = True
+
+    def reaches(self) -> tuple[()]:
+        return ()  # the parts say theirs (walk() lists them)
+
     def describe(self) -> str:
         joiner = " OR " if self._any else " AND "
         return joiner.join(f"({p.describe()})" for p in self.parts)
@@ -53,7 +58,7 @@ class _Composite(Rule):
         """This rule and all parts, depth first."""
         out: list[Rule] = [self]
         for part in self.parts:
-            out += part.walk() if isinstance(part, _Composite) else [part]
+            out += part.walk()
         return out
 
     def _evaluate(self, area: StudyArea, districts: list[str], context: Context) -> RuleResult:

@@ -63,6 +63,13 @@ class JointAccessRule(AccessRule):
         return (f"≥ {self.share * 100:g} % of {self.basis} reach all of {names} within "
                 f"{self.threshold} {self.mode}")
 
+    cannot_propose: ClassVar[dict[str, str]] = {
+        "zh": "联合覆盖：请对各项服务分别求解新增站点",
+        "en": "joint coverage: propose for each service's own access rule"}
+
+    def proposal(self) -> None:
+        return None
+
     def _part(self, i: int, group: tuple[str, ...]) -> AccessRule:
         return AccessRule(id=f"{self.id}[{i}]", facility=group, threshold=self.threshold,
                           mode=self.mode, share=self.share, direction=self.direction,

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..errors import RuleError
 from ..units import Quantity
+from .interface import ProposalBlock, Reach
 from .base import (NEW_RESIDENTS, STUDY_AREA, Context, Range, Ratio, Rule, RuleInputError,
                    RuleResult, _fmt_num, empty_failures, frame, parse_range, parse_ratio,
                    parse_share, parse_threshold)
@@ -177,6 +178,12 @@ class FacilitiesPerPopulationRule(Rule):
             raise RuleError(f"{self.id}.facility", None, "needs a facility kind",
                             "give facility='community_health_centre'")
 
+    def reaches(self) -> tuple[Reach, ...]:
+        return (Reach(self.facility),)  # type: ignore[arg-type]
+
+    def proposal(self) -> ProposalBlock:
+        return ProposalBlock("count", self.facility)  # type: ignore[arg-type]
+
     def describe(self) -> str:
         return f"1 {self.facility_label()} per {self.per} ({self.basis})"
 
@@ -284,6 +291,9 @@ class CapacityPerPopulationRule(Rule):
         if not self.unit_name:
             self.unit_name = self.attribute[0] if self.attribute else "facilities"
 
+    def reaches(self) -> tuple[Reach, ...]:
+        return (Reach(self.facility),)  # type: ignore[arg-type]
+
     def describe(self) -> str:
         return (f"≥ {_fmt_num(self.rate.units)} {self.unit_name} per "
                 f"{_fmt_num(self.rate.per)} {self.basis} ({self.facility_label()})")
@@ -371,6 +381,9 @@ class AreaPerCapitaRule(Rule):
         if not self.facility:
             raise RuleError(f"{self.id}.facility", None, "needs a facility kind",
                             "give facility='sports_ground'")
+
+    def reaches(self) -> tuple[Reach, ...]:
+        return (Reach(self.facility),)  # type: ignore[arg-type]
 
     def describe(self) -> str:
         return (f"≥ {_fmt_num(self.threshold.value)} m²/person of {self.facility_label()} "
@@ -472,6 +485,12 @@ class PerUnitRule(Rule):
         if self.unit_filter is not None and not isinstance(self.unit_filter, Mapping):
             raise RuleError(f"{self.id}.unit_filter", self.unit_filter,
                             "must map unit columns to values", "write {poor_village: true}")
+
+    def reaches(self) -> tuple[Reach, ...]:
+        return (Reach(self.facility),)  # type: ignore[arg-type]
+
+    def proposal(self) -> ProposalBlock:
+        return ProposalBlock("count", self.facility)  # type: ignore[arg-type]
 
     def describe(self) -> str:
         n = "≥ 1" if self.min_count == 1 else f"≥ {self.min_count}"
@@ -696,6 +715,9 @@ class AttributeShareRule(Rule):
         if not self.facility:
             raise RuleError(f"{self.id}.facility", None, "needs a facility kind",
                             "give facility='emergency_station'")
+
+    def reaches(self) -> tuple[Reach, ...]:
+        return (Reach(self.facility),)  # type: ignore[arg-type]
 
     def describe(self) -> str:
         of = f"of {self.weight} " if self.weight else ""
