@@ -338,4 +338,6 @@ def test_composite_parts_inherit_and_report_their_own_field(tmp_path):
 
 def test_every_rule_kind_has_a_catalogue_entry(everything):
     used = {r.kind for top in everything for r in top.walk()}
-    assert used == set(RULE_KINDS)
+    # kinds defined by tests (tests/test_rules_interface.py) register too; packaged ones count
+    packaged = {k for k, cls in RULE_KINDS.items() if cls.__module__.startswith("siting.")}
+    assert used == packaged
