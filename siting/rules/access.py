@@ -167,6 +167,11 @@ class AccessRule(Rule):
 
     def _evaluate(self, area: StudyArea, districts: list[str], context: Context) -> RuleResult:
         weights, table, notes = self.covered(area, context)
+        return self.from_covered(area, districts, weights, table, notes)
+
+    def from_covered(self, area: StudyArea, districts: list[str], weights: pd.Series,
+                     table: pd.DataFrame, notes: list[str]) -> RuleResult:
+        """The result from a per-cell ``covered`` table (shared by joint and tier readings)."""
         district = area.cells["district"]
         in_scope = district.isin(districts).to_numpy()
         covered = table["covered"].to_numpy()
