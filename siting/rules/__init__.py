@@ -19,13 +19,14 @@ from .composite import AllOf, AnyOf, Principle, SiteBudget
 from .display import format_rule, list_rules_table
 from .facility_kinds import FACILITY_KINDS
 from .joint import JointAccessRule
+from .targets import CapacityTargetRule
 from .tiers import LifeCircleRule
 from .provision import (AreaPerCapitaRule, AttributeShareRule, CapacityPerPopulationRule,
                         FacilitiesPerPopulationRule, PerUnitRule)
 
 __all__ = [
     "AccessRule", "AllOf", "AnyOf", "AreaPerCapitaRule", "AttributeShareRule", "CATALOGS",
-    "CATALOG_DIR", "CapacityPerPopulationRule", "Context", "DOMAINS", "FACILITY_KINDS",
+    "CATALOG_DIR", "CapacityPerPopulationRule", "CapacityTargetRule", "Context", "DOMAINS", "FACILITY_KINDS",
     "FacilitiesPerPopulationRule", "JointAccessRule", "LifeCircleRule", "MeanTravelRule", "NEW_RESIDENTS", "PerUnitRule", "Principle",
     "Provenance", "RULE_KINDS", "Range", "Ratio", "Rule", "RuleInputError", "RuleResult",
     "RuleSet", "STUDY_AREA", "Scope", "ServiceCircleRule", "ServiceRadiusRule", "SiteBudget",

@@ -41,6 +41,7 @@ import yaml
 from ..errors import RuleError, SitingError
 from .access import AccessRule, MeanTravelRule, ServiceCircleRule, ServiceRadiusRule
 from .joint import JointAccessRule
+from .targets import CapacityTargetRule
 from .tiers import LifeCircleRule
 from .base import DOMAINS, Provenance, Rule, Strength
 from .catchment import CatchmentRatioRule
@@ -61,7 +62,7 @@ RULE_KINDS = _REGISTRY
 _PACKAGED = (AccessRule, ServiceRadiusRule, MeanTravelRule, ServiceCircleRule,
              FacilitiesPerPopulationRule, CapacityPerPopulationRule, AreaPerCapitaRule,
              PerUnitRule, AttributeShareRule, AnyOf, AllOf, Principle, SiteBudget,
-             JointAccessRule, CatchmentRatioRule, LifeCircleRule)
+             JointAccessRule, CatchmentRatioRule, LifeCircleRule, CapacityTargetRule)
 
 DOCUMENT_KEYS = {"id", "title", "title_en", "number", "issuer", "year", "date", "source",
                  "url", "caveats", "status"}
