@@ -115,7 +115,7 @@ class Provenance:
     line
         Line of the seed text (``"L91"``) or clause of a standard.
     quote
-        Short verbatim quote (≤ 40 characters, simplified Chinese) carrying the number.
+        Short verbatim quote (≤ 50 characters, simplified Chinese) carrying the number.
     strength
         :class:`Strength`.
     target_year
