@@ -741,40 +741,52 @@ class AttributeShareRule(Rule):
                         and pd.api.types.is_numeric_dtype(raw)
                         and not pd.api.types.is_bool_dtype(raw)
                         and not set(pd.unique(raw.dropna())) <= {0, 1})
+        # unknown values are not 0: a facility without the attribute value may have it, one
+        # without a weight may be of any size; they bound the share instead of deciding it
+        no_attr = raw.isna().to_numpy() if self.equals is None else np.zeros(len(raw), bool)
         if self.weight:
             wcol = _attribute_column(self, facilities, (self.weight,), field="weight")
-            whole, wnote = _numeric(self, facilities[wcol], wcol)
-            # a facility of unknown size weighs nothing in the share (said in the note)
+            whole, _ = _numeric(self, facilities[wcol], wcol)
+            no_weight = whole.isna().to_numpy()
             whole = whole.fillna(0.0)
-            wnote = wnote and wnote + " weigh 0 in the share"
             if numeric_part:
-                part, pnote = _numeric(self, raw, column)
+                part, _ = _numeric(self, raw, column)
                 part = part.fillna(0.0)
                 if (part > whole + 1e-9).any():
                     raise RuleInputError(f"facilities.{column}", int((part > whole).sum()),
                                          f"facilities where {column} exceeds {wcol}",
                                          f"{column} must be a part of {wcol}")
             else:
-                part, pnote = whole.where(self._has(raw), 0.0), ""
+                part = whole.where(self._has(raw), 0.0)
             unit = self.weight
         else:
             whole = pd.Series(1.0, index=facilities.index)
-            part, wnote, pnote = self._has(raw).astype(float), "", ""
+            no_weight = np.zeros(len(facilities), bool)
+            part = self._has(raw).astype(float)
             unit = "facilities"
-        missing = int(raw.isna().sum())
-        note = _join_notes(wnote, pnote, f"{missing} facilities without a {column} value count "
-                                         "as lacking it" if missing and not numeric_part else "")
-        g = pd.DataFrame({"district": facilities["district"], "part": part, "whole": whole})
-        sums = g.groupby("district")[["part", "whole"]].sum().reindex(districts).fillna(0.0)
+        part = part.where(~no_attr, 0.0)
+        g = pd.DataFrame({"district": facilities["district"].to_numpy(),
+                          "part": part.to_numpy(dtype=float),
+                          # what the facilities of unknown attribute could add to the part
+                          "open": np.where(no_attr & ~no_weight, whole.to_numpy(dtype=float),
+                                           0.0),
+                          "whole": whole.to_numpy(dtype=float),
+                          "no_attr": no_attr.astype(int), "no_weight": no_weight.astype(int)})
+        sums = g.groupby("district")[["part", "open", "whole", "no_attr", "no_weight"]].sum() \
+            .reindex(districts).fillna(0.0)
         counts = g.groupby("district").size().reindex(districts).fillna(0)
         out = frame(districts)
         overall = frame([STUDY_AREA])
         for table, s, n in ((out, sums, counts.to_numpy()),
                             (overall, sums.sum().to_frame().T, np.array([counts.sum()]))):
             p = s["part"].to_numpy(dtype=float)
+            extra = s["open"].to_numpy(dtype=float)
             w = s["whole"].to_numpy(dtype=float)
+            n_attr = s["no_attr"].to_numpy(dtype=int)
+            n_weight = s["no_weight"].to_numpy(dtype=int)
             with np.errstate(divide="ignore", invalid="ignore"):
-                reading = np.where(w > 0, p / w, np.nan)
+                reading = np.where(w > 0, p / w, np.nan)          # unknown ones lacking it
+                upper = np.where(w > 0, (p + extra) / w, np.nan)  # unknown ones having it
             table["population"] = np.nan
             table["reading"] = reading
             table["op"] = "≥"
@@ -782,13 +794,27 @@ class AttributeShareRule(Rule):
             table["unit"] = "share"
             table["provided"] = p
             needed = np.ceil(self.share * w - 1e-9) if unit == "facilities" else self.share * w
-            table["shortfall"] = np.maximum(0.0, needed - p)
+            table["shortfall"] = np.maximum(0.0, needed - p - extra)
             table["shortfall_unit"] = unit
-            passed = _passed(reading >= self.share - 1e-12)
-            passed[np.isnan(reading)] = pd.NA
+            passes = reading >= self.share - 1e-12
+            fails = upper < self.share - 1e-12
+            passed = _passed(passes)
+            passed[~passes & ~fails] = pd.NA
+            passed[np.isnan(reading) | (n_weight > 0)] = pd.NA
             table["passed"] = passed
-            table["note"] = [_join_notes(note, f"no {self.facility_label()} here" if k == 0 else "")
-                             for k in n]
+            table.loc[(n_weight > 0) | (~passes & ~fails), "shortfall"] = np.nan
+            notes = []
+            for k, a, b, ok, bad in zip(n, n_attr, n_weight, passes, fails):
+                why = [f"no {self.facility_label()} here" if k == 0 else ""]
+                if b:
+                    why.append(f"{b} facilities without a {self.weight} value: the share of "
+                               f"{self.weight} cannot be read, undecided")
+                if a:
+                    why.append(f"{a} facilities without a {column} value: the reading counts "
+                               "them as lacking it" + ("" if ok or bad else
+                                                       ", and with it they could pass: undecided"))
+                notes.append(_join_notes(*why))
+            table["note"] = notes
         failures = _failing_districts(self, area, out.assign(
             population=out["population"].fillna(0.0)))
         return self.result(out, overall, failures=failures)
