@@ -170,10 +170,18 @@ def c06(t):
         area.nearest("kindergarten", "walk", "300 m")
 
 
-@case(7, "CRS", "SW", "SW (open)")
+@case(7, "CRS", "SW", "CE")
 def c07(t):
-    pytest.xfail("GCJ-02-shifted points labelled WGS-84 are not detected yet (no reference "
-                 "layer to compare against); see the report's open items")
+    from siting.china import to_wgs84, wgs84_to_gcj02
+
+    deg = facilities_layer().to_crs(4326)
+    lon, lat = wgs84_to_gcj02(deg.geometry.x.to_numpy(), deg.geometry.y.to_numpy())
+    amap = deg.set_geometry(gpd.points_from_xy(lon, lat), crs=4326)  # GCJ-02 numbers, WGS label
+    with pytest.raises(CRSError, match="GCJ-02") as err:
+        t.area(facilities=amap)
+    assert err.value.field == "facilities.crs" and "to_wgs84" in err.value.fix
+    # converted as the fix says, the 300 m readings are the town's again (300 → 180 before)
+    assert reached(t.area(facilities=to_wgs84(amap, "gcj02"))) == pytest.approx(reached(t.town))
 
 
 # ==============================================================================================
