@@ -135,7 +135,10 @@ class ReportOptions:
 
     def fingerprint(self) -> list[object]:
         data = dataclasses.asdict(dataclasses.replace(self, proposals=None))
-        data["proposals"] = getattr(self.proposals, "__qualname__", None)
+        # the callable's content, not its name: editing its body redoes the districts
+        from ..callable_digest import callable_fingerprint, describe
+
+        data["proposals"] = [describe(self.proposals), callable_fingerprint(self.proposals)]
         data.pop("title")  # the title is on the index only
         return [data]
 
@@ -435,7 +438,7 @@ class _ProposeInDistrict:
     def __init__(self, kwargs: dict[str, Any]) -> None:
         # a report always shows what can be done; targets out of reach are listed as unmet
         self.kwargs = {"infeasible": "relax", **kwargs}
-        # the fingerprint of reruns reads the name: the same settings give the same name
+        # a readable name; the rerun fingerprint reads the settings themselves
         self.__qualname__ = "propose(" + ", ".join(
             f"{k}={v!r}" for k, v in sorted(self.kwargs.items())) + ")"
 
