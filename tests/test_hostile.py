@@ -761,6 +761,10 @@ def c67(t):
         body = "rules: [GB50180-KG]\n" + ("" if extra.startswith("inputs") else
                                           "inputs: {example: town}\n") + extra + "\n"
         rc, err = cli("check", write(t, "bad.yaml", body))
+        # no language chosen: one line in Chinese, then one in English
+        zh, en = err.splitlines()
+        assert rc == 2 and "修改方法" in zh and "Fix:" in en, (extra, err)
+        rc, err = cli("check", write(t, "bad.yaml", body), "--lang", "en")
         assert rc == 2 and err.count("\n") == 1 and "Fix:" in err, (extra, err)
 
 

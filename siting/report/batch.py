@@ -770,8 +770,10 @@ def run_district_safely(name: str, folder: Path, inputs: BatchInputs, rules: Seq
     try:
         return run_district(name, folder, inputs, rules, options), None
     except Exception as exc:  # noqa: BLE001  one broken district must not stop the batch
+        # in the report's language: the index lists it for the planner
+        text = exc.message(options.lang) if isinstance(exc, SitingError) else str(exc)
         return (DistrictOutcome(name, folder, "error", time.perf_counter() - t0,
-                                f"{type(exc).__name__}: {exc}"), traceback.format_exc())
+                                f"{type(exc).__name__}: {text}"), traceback.format_exc())
 
 
 def district_inputs(inputs: BatchInputs, name: str, rules: Sequence[Rule],
