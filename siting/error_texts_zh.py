@@ -1132,11 +1132,12 @@ ZH: dict[str, str] = {
         '目标没有行政区列，行政区也没有多边形',
     'the {} facilities have no such column':
         '{0} 设施没有这一列',
-    ('the {} look like {} coordinates labelled WGS-84: moved back {} m by the {} → WGS-84 conversio'
-     "n, {} of {} lie on the {} network's {}, against {} as given and at most {} when moved as far "
-     'in any other direction'):
-        ('{0} 看起来是标注为 WGS-84 的 {1} 坐标：经 {3} → WGS-84 转换移回 {2} 米后，{5} 个中有 {4} 个落在 {6} 路网的 {7} 上，而原样只'
-         '有 {8} 个，朝其他任何方向移动同样距离时最多 {9} 个'),
+    ('the {} look like {} coordinates labelled WGS-84: moved back {} m by the {} → WGS-84 '
+     'conversion, {} of {} lie on the {} network\'s {}, against {} as given; moved as far in '
+     'other directions {} of them would (chance of this fit {})'):
+        ('{0} 看起来是标注为 WGS-84 的 {1} 坐标：经 {3} → WGS-84 转换移回 {2} 米后，{5} 个中有 {4} 个'
+         '落在 {6} 路网的 {7} 上，而原样只有 {8} 个；朝其他方向移动同样距离时只有 {9} 会落在上面'
+         '（偶然如此吻合的概率 {10}）'),
     'the {} method needs a distance decay':
         '{0} 方法需要距离衰减函数',
     'the {} network has no streets':

@@ -4,9 +4,12 @@ Amap and Tencent publish GCJ-02, Baidu BD-09: WGS-84 plus an offset of a few hun
 (485 m in Shanghai). A POI export labelled EPSG:4326 without conversion puts every facility
 in the wrong block, and nothing in its numbers shows it. The street network is the only
 WGS-84 reference a study area always has, so the check asks it: undo the offset and see
-whether the facilities then sit on the streets, far more often than as given and than when
-moved by the same distance in any other direction (eleven rotations of each point's own
-offset, the null a chance fit is measured against).
+whether the facilities then sit on the streets (or on junctions) far more often than
+chance allows. Chance is measured, not assumed: each point is also moved by its own offset
+turned to other directions and scaled (up to 189 positions a point), and the share of those
+positions that land on a street is the probability ``p`` of a chance fit. The converted
+positions must beat it at a binomial tail below :data:`MAX_P_VALUE` (points treated as
+independent), hold at least half the facilities, and at least twice as many as given.
 
 What it can and cannot see, measured: facilities that were placed on streets (geocoded
 entrances, junction candidates, OSM-derived sites) are caught; POIs scattered inside blocks
@@ -34,12 +37,19 @@ from .network.graph import Network
 
 __all__ = ["OffsetEvidence", "offset_evidence", "check_provider_offsets"]
 
-#: A point this close to a street (metres) sits on it.
+#: A point this close to a street or junction (metres) sits on it.
 ON_STREET_M = 2.0
-#: The converted positions must sit on streets this many times as often as any other.
+#: The converted positions must hold this many times as many points as given.
 MIN_RATIO = 2.0
-#: Rotations of each point's offset that make the null (degrees).
-ROTATIONS = tuple(range(30, 360, 30))
+#: Largest binomial tail accepted as evidence (four tests: two systems, two references).
+MAX_P_VALUE = 1e-5
+#: Directions of the chance positions (degrees from the conversion's own; not within 20°,
+#: whose positions lie too near the converted ones to be independent of them).
+ANGLES = tuple(range(25, 340, 5))
+#: Scales of the offset for the chance positions.
+SCALES = (0.75, 1.0, 1.25)
+#: At most this many chance positions in all (fewer directions for large layers).
+MAX_CHANCE_POSITIONS = 60_000
 #: At most this many facilities are tested (evenly spaced: the answer does not need more).
 MAX_POINTS = 2000
 
@@ -56,13 +66,19 @@ class OffsetEvidence:
         Facilities tested (those inside China).
     shift_m
         Median distance the conversion moves them (metres).
-    on_street_given, on_street_converted, on_street_rotated
-        How many lie within :data:`ON_STREET_M` of the reference as given, after converting
-        ``system`` → WGS-84, and at most after any rotation of the same offsets.
+    on_street_given, on_street_converted
+        How many lie within :data:`ON_STREET_M` of the reference as given and after
+        converting ``system`` → WGS-84.
+    chance
+        Share of the chance positions (the same points moved as far in other directions)
+        that lie on the reference.
+    p_value
+        Probability of at least ``on_street_converted`` of ``points`` on the reference by
+        chance (binomial tail with ``chance``).
     detected
-        The converted positions fit clearly better than every other: at least half the
-        points (and at least two) on streets, and :data:`MIN_RATIO` times as many as given
-        or rotated.
+        The converted positions fit beyond chance: ``p_value`` below :data:`MAX_P_VALUE`,
+        at least half the points (and at least two) on the reference, and
+        :data:`MIN_RATIO` times as many as given.
     reference
         ``"streets"`` or ``"junctions"`` (street ends shared by three or more streets): the
         reference the counts are for, the one that decided when ``detected``.
@@ -73,7 +89,8 @@ class OffsetEvidence:
     shift_m: float
     on_street_given: int
     on_street_converted: int
-    on_street_rotated: int
+    chance: float
+    p_value: float
     detected: bool
     reference: str = "streets"
 
@@ -84,9 +101,26 @@ def _junctions(network: Network) -> shapely.STRtree:
     return shapely.STRtree(shapely.points(network.x[nodes], network.y[nodes]))
 
 
-def _count_near(tree: shapely.STRtree, x: np.ndarray, y: np.ndarray) -> int:
+def _near(tree: shapely.STRtree, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Whether each point lies within :data:`ON_STREET_M` of a geometry of ``tree``."""
     hits = tree.query(shapely.points(x, y), predicate="dwithin", distance=ON_STREET_M)
-    return int(len(np.unique(hits[0])))
+    near = np.zeros(len(x), dtype=bool)
+    near[hits[0]] = True
+    return near
+
+
+def _chance_offsets(n: int) -> list[tuple[float, float]]:
+    """(angle in radians, scale) of the chance positions, fewer when ``n`` is large."""
+    pairs = [(np.radians(a), s) for a in ANGLES for s in SCALES]
+    keep = max(len(SCALES), min(len(pairs), MAX_CHANCE_POSITIONS // max(n, 1)))
+    return [pairs[i] for i in np.linspace(0, len(pairs) - 1, keep).astype(int)]
+
+
+def _tail(n: int, k: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p)."""
+    from scipy.stats import binom
+
+    return float(binom.sf(k - 1, n, p))
 
 
 def offset_evidence(points: gpd.GeoSeries, network: Network,
@@ -105,7 +139,8 @@ def offset_evidence(points: gpd.GeoSeries, network: Network,
     Returns
     -------
     OffsetEvidence, or ``None`` when fewer than two points lie in China or the network
-    has no streets.
+    has no streets. Of the two references, the evidence of the one that detects (else of
+    the streets) is returned.
 
     Examples
     --------
@@ -130,26 +165,29 @@ def offset_evidence(points: gpd.GeoSeries, network: Network,
     gx, gy = metric.x.to_numpy()[:n], metric.y.to_numpy()[:n]
     cx, cy = metric.x.to_numpy()[n:], metric.y.to_numpy()[n:]
     dx, dy = cx - gx, cy - gy
+    moves = _chance_offsets(n)
+    ox = np.concatenate([s * (dx * np.cos(a) - dy * np.sin(a)) for a, s in moves])
+    oy = np.concatenate([s * (dx * np.sin(a) + dy * np.cos(a)) for a, s in moves])
+    shift = float(np.median(np.hypot(dx, dy)))
     # two references: the streets (points at entrances) and the junctions (points at
     # crossings; on a regular grid a shift can land a junction point on another street)
-    best = None
+    found = None
     for reference, tree in (("streets", network.street_tree()),
                             ("junctions", _junctions(network))):
-        given = _count_near(tree, gx, gy)
-        converted = _count_near(tree, cx, cy)
-        rotated = 0
-        for degrees in ROTATIONS:
-            a = np.radians(degrees)
-            rx = dx * np.cos(a) - dy * np.sin(a)
-            ry = dx * np.sin(a) + dy * np.cos(a)
-            rotated = max(rotated, _count_near(tree, gx + rx, gy + ry))
-        detected = (converted >= max(2, n / 2)
-                    and converted >= MIN_RATIO * max(given, rotated, 1))
-        if best is None or detected:
-            best = (given, converted, rotated, bool(detected), reference)
+        given = int(_near(tree, gx, gy).sum())
+        converted = int(_near(tree, cx, cy).sum())
+        hits = int(_near(tree, np.tile(gx, len(moves)) + ox, np.tile(gy, len(moves)) + oy).sum())
+        chance = (hits + 0.5) / (len(ox) + 1.0)  # never 0: a finite sample bounds it
+        p_value = _tail(n, converted, chance)
+        detected = (p_value < MAX_P_VALUE and converted >= max(2, n / 2)
+                    and converted >= MIN_RATIO * max(given, 1))
+        evidence = OffsetEvidence(system, n, shift, given, converted, chance, p_value,
+                                  bool(detected), reference)
+        if found is None or detected:
+            found = evidence
         if detected:
             break
-    return OffsetEvidence(system, n, float(np.median(np.hypot(dx, dy))), *best)
+    return found
 
 
 def check_provider_offsets(facilities: gpd.GeoDataFrame, networks: Mapping[str, Network],
@@ -180,8 +218,9 @@ def check_provider_offsets(facilities: gpd.GeoDataFrame, networks: Mapping[str, 
                 f"the {layer} look like {provider} coordinates labelled WGS-84: moved back "
                 f"{evidence.shift_m:,.0f} m by the {system} → WGS-84 conversion, "
                 f"{evidence.on_street_converted} of {evidence.points} lie on the {mode} "
-                f"network's {evidence.reference}, against {evidence.on_street_given} as given and at most "
-                f"{evidence.on_street_rotated} when moved as far in any other direction",
+                f"network's {evidence.reference}, against {evidence.on_street_given} as given; "
+                f"moved as far in other directions {evidence.chance:.1%} of them would "
+                f"(chance of this fit {evidence.p_value:.0e})",
                 f"convert them first: siting.china.to_wgs84({layer}, {system!r}), or read the "
                 f"export with read_poi_table(path, coordinate_system={system!r}) (config: "
                 f"coordinate_system: {system}); if they really are WGS-84, set "

@@ -45,7 +45,8 @@ def test_defaults_closure_globals_and_nested_code():
     with_default = "def sites(area, assessment, k={k}):\n    return k\n"
     assert (callable_fingerprint(define(with_default.format(k=1)))
             != callable_fingerprint(define(with_default.format(k=2))))
-    closure = "def make(k):\n    def sites(area, assessment):\n        return k\n    return sites\n"
+    closure = ("def make(k):\n    def sites(area, assessment):\n        return k\n"
+               "    return sites\n")
     make = define(closure, "make")
     assert callable_fingerprint(make(1)) == callable_fingerprint(make(1))
     assert callable_fingerprint(make(1)) != callable_fingerprint(make(2))
@@ -107,7 +108,8 @@ def test_batch_rerun_after_editing_the_callable_redoes_districts(tmp_path):
 
     x0, y0, crs = 350_000.0, 3_500_000.0, "EPSG:32651"
     districts = gpd.GeoDataFrame({"district": ["West", "East"]}, crs=crs, geometry=[
-        shapely.box(x0, y0, x0 + 1000, y0 + 1000), shapely.box(x0 + 1000, y0, x0 + 2000, y0 + 1000)])
+        shapely.box(x0, y0, x0 + 1000, y0 + 1000),
+        shapely.box(x0 + 1000, y0, x0 + 2000, y0 + 1000)])
     xs, ys = np.meshgrid(np.arange(30, 2000, 200), np.arange(40, 1000, 200))
     points = shapely.points(x0 + xs.ravel(), y0 + ys.ravel())
     cells = gpd.GeoDataFrame({"population": np.full(len(points), 10.0)}, crs=crs,

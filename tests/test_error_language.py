@@ -94,7 +94,8 @@ def test_chinese_templates_take_the_same_values():
     for english, chinese in ZH.items():
         n = len(_fields(english))
         if (any(f != "" for f in _fields(english))
-                or sorted(_fields(chinese)) != [str(i) for i in range(n)]
+                or sorted(_fields(chinese), key=lambda f: int(f) if f.isdigit() else -1)
+                != [str(i) for i in range(n)]
                 or not CJK.search(chinese)):
             wrong.append((english, chinese))
     assert not wrong, wrong  # {0}..{n-1} once each, for the n values; and Chinese text
