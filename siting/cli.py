@@ -7,6 +7,7 @@ Exit status: 0 done; 1 a report finished but some districts failed (listed in th
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import sys
 import time
@@ -337,27 +338,60 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from .errors import SitingError
 
+    langs = _error_langs(args)
     try:
         return args.func(args)
     except SitingError as exc:  # validated input: the message already teaches
-        print(f"siting: error: {exc}", file=sys.stderr)
+        for lang in langs:
+            print(_ERROR_PREFIX[lang] + exc.message(lang), file=sys.stderr)
         return 2
     except OSError as exc:  # a file or folder the run needs (disk full, read-only, gone)
         if isinstance(exc, BrokenPipeError):
             sys.stderr.close()  # `siting rules list | head`: the reader left, not an error
             return 0
         where = exc.filename or "a file"
-        print(f"siting: error: {where}: {exc.strerror or exc}. Fix: check that the folder "
-              "exists, is writable and the disk has room, then run again (finished districts "
-              "are kept)", file=sys.stderr)
+        texts = {"zh": f"{where}：{exc.strerror or exc}。修改方法：请确认文件夹存在、可写且磁盘有"
+                       "空间，然后重新运行（已完成的行政区会保留）",
+                 "en": f"{where}: {exc.strerror or exc}. Fix: check that the folder exists, is "
+                       "writable and the disk has room, then run again (finished districts "
+                       "are kept)"}
+        for lang in langs:
+            print(_ERROR_PREFIX[lang] + texts[lang], file=sys.stderr)
         return 2
     except Exception:  # noqa: BLE001  not a validated input error: say so, keep the traceback
         import traceback
 
         traceback.print_exc()
-        print("siting: internal error: the traceback above is a bug in siting or a library, "
-              "not a problem with your input; please report it", file=sys.stderr)
+        texts = {"zh": "siting: 内部错误：上面的回溯是 siting 或某个库的缺陷，不是你的输入有问题；"
+                       "请报告它",
+                 "en": "siting: internal error: the traceback above is a bug in siting or a "
+                       "library, not a problem with your input; please report it"}
+        for lang in langs:
+            print(texts[lang], file=sys.stderr)
         return 1
+
+
+_ERROR_PREFIX = {"zh": "siting: 错误：", "en": "siting: error: "}
+
+
+def _error_langs(args: argparse.Namespace) -> tuple[str, ...]:
+    """The languages errors are printed in: ``--lang``, else the configuration's
+    ``outputs: lang:``, else both (Chinese first)."""
+    lang = getattr(args, "lang", None)
+    if lang in _ERROR_PREFIX:
+        return (lang,)
+    path = getattr(args, "config", None)
+    if path:
+        # read before the configuration is validated: the error may be in the configuration
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(256_000).decode("utf-8", errors="ignore")
+        except OSError:
+            head = ""
+        found = re.search(r"\blang\s*:\s*[\"']?(zh|en)\b", head)
+        if found:
+            return (found.group(1),)
+    return ("zh", "en")
 
 
 if __name__ == "__main__":

@@ -192,6 +192,9 @@ class Config:
                 from .china import to_wgs84
 
                 gdf = to_wgs84(gdf, spec["coordinate_system"])
+            if spec.get("coordinate_system"):
+                # declared: the study area's GCJ-02 check (siting.offset_check) trusts it
+                gdf.attrs["coordinate_system"] = spec["coordinate_system"]
             return self._classified(gdf, spec)
         except SitingError as exc:
             raise ConfigError(self._where(f"inputs.{key}"), str(spec["path"]), exc.problem,

@@ -26,7 +26,31 @@ class SitingError(ValueError):
         shown = _short_repr(value)
         if len(shown) > 200:
             shown = shown[:197] + "..."
+        self.shown = shown
         super().__init__(f"{field}={shown}: {problem}. Fix: {fix}")
+
+    def message(self, lang: str = "en") -> str:
+        """The error in ``lang`` (``"zh"`` or ``"en"``): field, value, problem and fix.
+
+        Parameters
+        ----------
+        lang
+            ``"zh"`` translates the problem and the fix (:mod:`siting.error_language`);
+            values stay as given.
+
+        Returns
+        -------
+        str
+            ``field=value: problem. Fix: fix`` (English) or its Chinese form.
+
+        Examples
+        --------
+        >>> SitingError("x", -1, "must be > 0", "give e.g. 500").message("zh")
+        'x=-1：必须 > 0。修改方法：例如填 500'
+        """
+        from .error_language import error_message
+
+        return error_message(self.field, self.shown, self.problem, self.fix, lang)
 
 
 def _short_repr(value: object) -> str:

@@ -19,6 +19,7 @@ from pyproj import CRS
 
 from .crs import choose_metric_crs, require_crs, require_metric
 from .errors import CRSError, GeometryError, NetworkError, PopulationError, SitingError
+from .offset_check import check_provider_offsets
 from .units import Quantity, parse_cutoff
 
 if TYPE_CHECKING:
@@ -270,6 +271,7 @@ class StudyArea:
             districts, cells, facilities)
         districts = districts.to_crs(self.crs)
         cells = cells.to_crs(self.crs)
+        facilities_crs = facilities.crs
         facilities = facilities.to_crs(self.crs)
         self._check_extents(districts, cells, facilities)
 
@@ -309,6 +311,8 @@ class StudyArea:
                 raise SitingError(f"snap_distance[{mode!r}]", metres, "must be > 0 metres",
                                   "give a positive distance such as 500")
             self.snap_distance[mode] = float(metres)
+        # GCJ-02 / BD-09 points labelled WGS-84: the streets are the WGS-84 reference
+        check_provider_offsets(facilities, self.networks, label=facilities_crs)
         if clip and outside_facilities.any():
             # residents near a border use facilities across it: those within a network's
             # reach stay (district empty: counts per unit use only the ones inside)

@@ -135,7 +135,10 @@ class ReportOptions:
 
     def fingerprint(self) -> list[object]:
         data = dataclasses.asdict(dataclasses.replace(self, proposals=None))
-        data["proposals"] = getattr(self.proposals, "__qualname__", None)
+        # the callable's content, not its name: editing its body redoes the districts
+        from ..callable_digest import callable_fingerprint, describe
+
+        data["proposals"] = [describe(self.proposals), callable_fingerprint(self.proposals)]
         data.pop("title")  # the title is on the index only
         return [data]
 
@@ -435,7 +438,7 @@ class _ProposeInDistrict:
     def __init__(self, kwargs: dict[str, Any]) -> None:
         # a report always shows what can be done; targets out of reach are listed as unmet
         self.kwargs = {"infeasible": "relax", **kwargs}
-        # the fingerprint of reruns reads the name: the same settings give the same name
+        # a readable name; the rerun fingerprint reads the settings themselves
         self.__qualname__ = "propose(" + ", ".join(
             f"{k}={v!r}" for k, v in sorted(self.kwargs.items())) + ")"
 
@@ -767,8 +770,10 @@ def run_district_safely(name: str, folder: Path, inputs: BatchInputs, rules: Seq
     try:
         return run_district(name, folder, inputs, rules, options), None
     except Exception as exc:  # noqa: BLE001  one broken district must not stop the batch
+        # in the report's language: the index lists it for the planner
+        text = exc.message(options.lang) if isinstance(exc, SitingError) else str(exc)
         return (DistrictOutcome(name, folder, "error", time.perf_counter() - t0,
-                                f"{type(exc).__name__}: {exc}"), traceback.format_exc())
+                                f"{type(exc).__name__}: {text}"), traceback.format_exc())
 
 
 def district_inputs(inputs: BatchInputs, name: str, rules: Sequence[Rule],

@@ -324,7 +324,8 @@ def load_rules(*selectors: str | Path | Rule | Iterable[str | Path | Rule],
                domain: str | Iterable[str] | None = None,
                facility: str | Iterable[str] | None = None,
                kind: str | Iterable[str] | None = None,
-               checkable: bool | None = None) -> RuleSet:
+               checkable: bool | None = None,
+               override: bool | Iterable[str] = ()) -> RuleSet:
     """Load rules from the package catalogues or from YAML files.
 
     Parameters
@@ -338,6 +339,12 @@ def load_rules(*selectors: str | Path | Rule | Iterable[str | Path | Rule],
         names the facility) or rule kinds.
     checkable
         ``True`` keeps checkable rules only, ``False`` only principles and site budgets.
+    override
+        Rule ids (or ``True`` for all) that your own YAML files or rule objects may redefine
+        in place of the packaged rule of the same id. Without it such a redefinition is
+        refused with a :class:`RuleError`, in whatever order the two are listed: a report
+        must never show a packaged id with a threshold the plan does not state. Two of your
+        own definitions of one id are always refused.
 
     Examples
     --------
@@ -355,18 +362,24 @@ def load_rules(*selectors: str | Path | Rule | Iterable[str | Path | Rule],
             raise RuleError("selectors", selector, "not a rule selector",
                             "give catalogue ids, rule ids, YAML paths or rules")
     rules: list[Rule] = []
+    origins: list[str] = []  # "" for packaged rules, else the file or object they came from
     if not items:
         rules = _all_package_rules()
+        origins = [""] * len(rules)
     everything: list[Rule] | None = None
     for item in items:
+        before = len(rules)
         if isinstance(item, Rule):
             rules.append(item)
+            origins.append(f"rule object {item.id}")
             continue
         text = str(item)
         if text in CATALOGS:
             rules += _package_catalog(text)
         elif isinstance(item, Path) or text.endswith((".yaml", ".yml")) or Path(text).is_file():
             rules += read_catalog(text)
+            origins += [text] * (len(rules) - before)
+            continue
         else:
             everything = everything if everything is not None else _all_package_rules()
             found = [r for top in everything for r in top.walk() if r.id == text]
@@ -375,6 +388,8 @@ def load_rules(*selectors: str | Path | Rule | Iterable[str | Path | Rule],
                                 f"use a catalogue id {list(CATALOGS)}, a rule id such as "
                                 "'SH16-18', or a path to a .yaml file")
             rules += found[:1]
+        origins += [""] * (len(rules) - len(origins))
+    rules = _resolve_shadows(rules, origins, override)
     out = []
     seen: set[str] = set()
     for rule in rules:
@@ -385,6 +400,40 @@ def load_rules(*selectors: str | Path | Rule | Iterable[str | Path | Rule],
             continue
         out.append(rule)
     return RuleSet(out)
+
+
+def _resolve_shadows(rules: list[Rule], origins: list[str],
+                     override: bool | Iterable[str]) -> list[Rule]:
+    """The rules with each redefined packaged id resolved (or refused, see ``override``)."""
+    allowed = override if isinstance(override, bool) else set(_as_set(override) or ())
+    mine: dict[str, tuple[Rule, str]] = {}
+    packaged: set[str] = set()
+    for rule, origin in zip(rules, origins):
+        if not origin:
+            packaged.add(rule.id)
+            continue
+        if rule.id in mine and mine[rule.id][0] is not rule:
+            raise RuleError(
+                "selectors", rule.id,
+                f"rule {rule.id} is defined twice, in {mine[rule.id][1]} and in {origin}",
+                "keep one definition, or give the other its own id",
+            )
+        mine[rule.id] = (rule, origin)
+    shadowed = sorted(set(mine) & packaged)
+    for rid in shadowed:
+        if allowed is True or (not isinstance(allowed, bool) and rid in allowed):
+            continue
+        raise RuleError(
+            "selectors", rid,
+            f"{mine[rid][1]} redefines the packaged rule {rid}: the report would show the "
+            "plan's id with your definition (or silently the plan's, depending on order)",
+            f"give your rule its own id (e.g. MY-{rid}), or pass override=[{rid!r}] to "
+            "load_rules to use yours in place of the packaged one",
+        )
+    if not shadowed:
+        return rules
+    # overridden: the user's definition stands where the packaged one was listed
+    return [mine[r.id][0] if (not o and r.id in mine) else r for r, o in zip(rules, origins)]
 
 
 def _as_set(value: str | Iterable[str] | None) -> set[str] | None:
