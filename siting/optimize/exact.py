@@ -388,6 +388,14 @@ def solve_exact(problem: CoverageProblem, model: str, p: int | None = None, *,
         return solve_p_center_exact(problem, p, time_limit=time_limit, seed=seed,
                                     threads=threads, start=start, start_method=start_method,
                                     start_seconds=start_seconds)
+    if model == "p_median":
+        # Lagrangian bound + fixing + Benders: the classical MIP does not scale (issue 16).
+        from .pmedian import solve_p_median_lagrangian
+
+        return solve_p_median_lagrangian(problem, int(p or 0), time_limit=time_limit,
+                                         seed=seed, threads=threads, mip_rel_gap=mip_rel_gap,
+                                         start=start, start_method=start_method,
+                                         start_seconds=start_seconds)
     t0 = time.perf_counter()
     mip = build_model(problem, model, p, radius, share, objective)
     build_s = time.perf_counter() - t0
