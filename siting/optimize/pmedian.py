@@ -177,6 +177,14 @@ def feasible_sites(problem: CoverageProblem, p: int, *, seed: int = 0, threads: 
     return open_mask, f"set cover: {int(round(run.objective))} new sites serve every demand"
 
 
+def _sparse(pairs: MedianPairs, p: int) -> bool:
+    """Some demand might be left unserved by ``p`` sites (no fixed pair, too few pairs)."""
+    has_fixed = np.zeros(pairs.n_d, dtype=bool)
+    has_fixed[pairs.dcol[pairs.fixed[pairs.rows]]] = True
+    count = np.bincount(pairs.dcol[~pairs.fixed[pairs.rows]], minlength=pairs.n_d)
+    return bool((~has_fixed & (count < int((~pairs.fixed).sum()) - p + 1)).any())
+
+
 def _choose(rho: np.ndarray, openable: np.ndarray, p: int) -> tuple[np.ndarray, float, float,
                                                                       float]:
     """The ``p`` smallest ``rho`` among openable sites: (positions, sum, p-th, (p+1)-th)."""
@@ -339,7 +347,7 @@ def solve_p_median_lagrangian(problem: CoverageProblem, p: int, *,
         upper, _ = pairs.value(start_open)
     if pairs.n_d == 0:
         upper, start_open = 0.0, problem.fixed.copy()      # no demand: nothing to serve
-    if not np.isfinite(upper):
+    if not np.isfinite(upper) and (start is not None or _sparse(pairs, p)):
         # Sparse costs: settle feasibility first (an exact set cover), so every later phase
         # has a feasible incumbent and an infeasible instance is said to be one.
         start_open, cover_log = feasible_sites(problem, p, seed=seed, threads=threads,
