@@ -262,7 +262,7 @@ def solve_with_quotas(problem: CoverageProblem, model: str, p: int | None, quota
     value, assignment = None, None
     if model == "capacitated_p_median":
         value = float(mip.col_cost @ col[:len(mip.col_cost)])
-        assignment = assignment_of(problem, mip, col)
+        assignment = assignment_of(problem, mip, col[:len(mip.col_cost)])
     elif model == "capacitated":
         assignment = assignment_of(problem, mip, col[:len(mip.col_cost)])
         value = float(len(new)) if objective == "min_facilities" else \
