@@ -84,10 +84,15 @@ class Quotas:
             A unit needs more new sites than it has candidates, minimum above maximum, or
             the minima add up to more than ``p``.
         """
+        return self.rows_for(problem.fixed, p)
+
+    def rows_for(self, fixed: np.ndarray, p: int | None = None) -> QuotaRows:
+        """:meth:`check` for candidates given by their ``fixed`` mask alone."""
+        fixed = np.asarray(fixed, dtype=bool)
         units = np.asarray(self.units, dtype=object)
-        if units.shape != (problem.n_candidates,):
+        if units.shape != fixed.shape:
             raise SitingError("quotas.units", units.shape, f"expected one unit per candidate "
-                              f"({problem.n_candidates})", "pass units aligned with the "
+                              f"({len(fixed)})", "pass units aligned with the "
                               "candidates (e.g. the candidates' district column)")
         for name, mapping in (("at_least", self.at_least), ("at_most", self.at_most)):
             for unit, k in mapping.items():
@@ -98,7 +103,7 @@ class Quotas:
                     raise SitingError(f"quotas.{name}", unit, "no candidate lies in this unit",
                                       "check the unit names against the candidates' units")
         names = list(dict.fromkeys([*self.at_least, *self.at_most]))
-        openable = ~problem.fixed
+        openable = ~fixed
         lo = np.array([int(self.at_least.get(u, 0)) for u in names], dtype=np.int64)
         hi = np.array([int(self.at_most[u]) if u in self.at_most else np.iinfo(np.int64).max
                        for u in names], dtype=np.int64)
