@@ -31,6 +31,7 @@ import json
 import multiprocessing as mp
 import os
 import platform
+import queue as queue_module
 import resource
 import sys
 import tempfile
@@ -116,7 +117,7 @@ def _run(target, k: int, time_limit: float, timeout: float) -> dict:
         left = timeout - (time.perf_counter() - t0)
         try:
             got.update(queue.get(timeout=max(left, 0.1)))
-        except Exception:  # queue.Empty: timed out, or the process died
+        except queue_module.Empty:  # timed out, or the process died
             break
         if "objective" in got:
             break

@@ -74,9 +74,8 @@ def brute(model, cost, w, fixed, units, lo, hi, p):
         elif model == "p_median":
             if np.isfinite(d[pos]).all():
                 values.append(float((w[pos] * d[pos]).sum()))
-        elif model == "p_center":
-            if np.isfinite(d[pos]).all():
-                values.append(float(d[pos].max()) if pos.any() else 0.0)
+        elif model == "p_center" and np.isfinite(d[pos]).all():
+            values.append(float(d[pos].max()) if pos.any() else 0.0)
     if not values:
         return None
     return max(values) if model == "mclp" else min(values)

@@ -60,8 +60,8 @@ def test_township_rule_places_a_facility_inside_each_failing_township(area, town
     inside = {townships["name"][townships.contains(pt)].iloc[0]
               for pt in proposal.sites.geometry}
     assert inside == lacking
-    assert proposal.before.verdicts().set_index("rule_id").at["T-TWN", "passed"] == False  # noqa: E712
-    assert proposal.after.verdicts().set_index("rule_id").at["T-TWN", "passed"] == True  # noqa: E712
+    assert proposal.before.verdicts().set_index("rule_id").at["T-TWN", "passed"] == False
+    assert proposal.after.verdicts().set_index("rule_id").at["T-TWN", "passed"] == True
     assert all(r == ["T-TWN"] for r in proposal.sites["rules"])
     # without candidates in some lacking township the target is out of reach, by name
     west = grid[grid.geometry.x < townships.total_bounds[2] - 500].reset_index(drop=True)
@@ -77,7 +77,7 @@ def test_district_quotas_are_kept_and_cost_sites(area):
     assert counts.get("A1", 0) >= 3 and counts.get("B2", 0) <= 1
     assert len(held.sites) >= len(free.sites)
     assert held.solution["status"] == "optimal"
-    assert held.after.verdicts().set_index("rule_id").at["T-KG", "passed"] == True  # noqa: E712
+    assert held.after.verdicts().set_index("rule_id").at["T-KG", "passed"] == True
 
 
 def test_township_quota_units(area, townships):

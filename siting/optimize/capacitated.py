@@ -76,7 +76,7 @@ def build_capacitated_p_median(problem: CoverageProblem, p: int, *,
                           "candidate", "build the problem with capacity=... (inf = unlimited)")
     w = problem.weights
     rows, cols, data = weighted_pairs(problem)
-    fixed, dem, row_of_dem, cand, col_of_cand, n_x, n_z, n_d, n_cols, z_col = \
+    fixed, _dem, row_of_dem, cand, col_of_cand, n_x, n_z, n_d, n_cols, z_col = \
         assignment_layout(problem, rows, cols)
     assign = sp.csc_array((np.ones(n_z), (row_of_dem[cols], z_col)), shape=(n_d, n_cols))
     capacity, cap_upper = capacity_block(problem, rows, cols, z_col, col_of_cand, n_cols)
@@ -182,5 +182,5 @@ def solve_capacitated_p_median(problem: CoverageProblem, p: int, *,
                          details=details)
 
 
-__all__ = ["build_capacitated_p_median", "solve_capacitated_p_median", "capacity_block",
-           "assignment_of"]
+__all__ = ["assignment_of", "build_capacitated_p_median", "capacity_block",
+           "solve_capacitated_p_median"]

@@ -174,7 +174,7 @@ def feasible_sites(problem: CoverageProblem, p: int, *, seed: int = 0, threads: 
     open_mask[mip.selected(run.col_value)] = True
     spare = np.flatnonzero(~open_mask)
     open_mask[spare[:max(p - int((open_mask & ~problem.fixed).sum()), 0)]] = True
-    return open_mask, f"set cover: {int(round(run.objective))} new sites serve every demand"
+    return open_mask, f"set cover: {round(run.objective)} new sites serve every demand"
 
 
 def _sparse(pairs: MedianPairs, p: int) -> bool:

@@ -191,7 +191,7 @@ def _sites(mip: MipModel, slack: list[tuple[int, np.ndarray]], col: np.ndarray) 
     """New sites of a solution: the model's x plus the left-out candidates slack opens."""
     picked = [mip.selected(col)]
     for c, out in slack:
-        picked.append(out[:int(round(col[c]))])
+        picked.append(out[:int(np.rint(col[c]))])
     return np.unique(np.concatenate(picked)).astype(np.int64)
 
 
@@ -307,7 +307,7 @@ def _p_center(problem: CoverageProblem, p: int, rows: QuotaRows, *,
         need = float(np.ceil(run.bound - 1e-6)) if np.isfinite(run.bound) else 0.0
         if run.col_value is not None and round(run.objective) <= p:
             best, hi = _sites(mip, slack, run.col_value), mid
-            log.append(f"r={r:g}: {int(round(run.objective))} new sites suffice")
+            log.append(f"r={r:g}: {round(run.objective)} new sites suffice")
         elif run.status in ("optimal", "infeasible") or need > p:
             lo = mid + 1
             log.append(f"r={r:g}: more than {p} new sites needed")
@@ -331,4 +331,4 @@ def _p_center(problem: CoverageProblem, p: int, rows: QuotaRows, *,
                          radius=None, p=p, log="\n".join(log), sense="min")
 
 
-__all__ = ["Quotas", "QuotaRows", "add_quota_rows", "solve_with_quotas"]
+__all__ = ["QuotaRows", "Quotas", "add_quota_rows", "solve_with_quotas"]
