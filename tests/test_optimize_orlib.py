@@ -76,3 +76,20 @@ def test_p_center_on_orlib_is_certified_by_an_independent_set_cover(k):
     res = milp(np.ones(instance.n), constraints=LinearConstraint(cover, lb=1),
                integrality=np.ones(instance.n), bounds=(0, 1))
     assert res.status == 0 and round(res.fun) > instance.p
+
+
+@pytest.mark.parametrize("method", ["heuristic", "auto"])
+def test_public_p_median_always_carries_a_real_bound(method, optima):
+    """solve() on pmed11 (n = 300): even stopped at once, the bound is > 0 and ≤ the optimum."""
+    from siting.optimize import solve
+
+    instance = read_pmed(shared_path("orlib_pmed", "pmed11.txt"))
+    problem = CoverageProblem.from_cost_matrix(instance.distances, layout="candidate_by_demand")
+    optimum = optima[instance.name]
+    solution = solve(problem, "p_median", instance.p, method=method, time_limit=0.5)
+    assert 0.9 * optimum < solution.bound <= optimum + 1e-6 <= solution.objective + 1e-6
+    assert solution.status in ("optimal", "heuristic", "time_limit")
+    if solution.status == "optimal":
+        assert solution.objective == optimum
+    assert solution.gap == pytest.approx((solution.objective - solution.bound)
+                                         / solution.objective)
