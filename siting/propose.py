@@ -19,11 +19,16 @@ district's and :math:`C_{rd}` what existing facilities already cover.
     & y_{ri} \le \sum_j a^r_{ij} x_{k_r j} && \forall r, i \\
     & \sum_{i \in d} w_i y_{ri} \ge \sigma_r W_d - C_{rd} && \forall r, d \\
     & \sum_{j \in d} x_{kj} \ge n_{kd} && \text{(count rules: shortfall in facilities)} \\
+    & \sum_{j \in u} x_{kj} \ge n_{ku} && \text{(per-unit rules below district level)} \\
+    & L_u \le \sum_{j \in u} s_j \le U_u && \text{(quotas: new sites per unit)} \\
     & s_j, x_{kj} \in \{0, 1\}, \; 0 \le y_{ri} \le 1
 
 Count rules are those whose shortfall is a number of facilities: one per N residents,
 one per unit, and the area-equivalent service radius (:math:`\sqrt{A/\pi N} \le R \iff
-N \ge A/\pi R^2`). A second stage keeps the optimal number of sites and minimises
+N \ge A/\pi R^2`). A per-unit rule read on townships or villages (「每个街道」) needs its
+facilities *inside* each failing unit, so it gives one row per unit :math:`u`, not per
+district. Quotas (``quotas=``) bound the new sites of each district or unit, e.g. at most
+two per township, at least one per district. A second stage keeps the optimal number of sites and minimises
 :math:`\sum x_{kj}`, so no kind is placed where it serves nothing. Rules no new site can fix (vehicles, beds, land per head, shares of
 facilities with an attribute) are listed in :attr:`Proposal.other_actions` with their
 shortfall.
@@ -45,6 +50,7 @@ from .optimize.exact import HighsSession, relative_gap
 from .optimize.models import MipModel
 from .rules import STUDY_AREA, load_rules
 from .study_area import StudyArea
+from .unit_quotas import candidate_units, unit_rule_needs
 
 #: Kinds of the packaged rules whose shortfall is a number of sites (each rule kind says so
 #: itself through ``Rule.proposal()``; this tuple is kept for readers of older code).
@@ -297,7 +303,9 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
             candidates: gpd.GeoDataFrame | None = None, max_candidates: int = 1500,
             time_limit: float | None = 60.0, seed: int = 0, threads: int = 1,
             alternatives: int = 0, infeasible: str = "raise", straight_line: bool = False,
-            detour: float = 1.0) -> Proposal:
+            detour: float = 1.0, quotas: object = None,
+            quota_units: gpd.GeoDataFrame | None = None,
+            units: dict | None = None) -> Proposal:
     """The fewest new sites (co-locating kinds) so that every failing site rule passes.
 
     Parameters
@@ -325,6 +333,20 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
         The method is stated in ``solution["distances"]``, the summary and the curve.
         A rule that cannot be proposed for (no network and no straight-line reading) is
         listed in :attr:`Proposal.other_actions` with the reason; the others go on.
+    quotas
+        At least / at most so many new sites per unit: a table (DataFrame or list of dicts)
+        with columns ``unit``, ``at_least``, ``at_most`` (empty = no bound). Units are the
+        districts, or the polygons of ``quota_units``.
+    quota_units
+        Polygons (a ``name`` or ``unit`` column) the quota units refer to, e.g. townships;
+        a candidate belongs to the polygon it lies in.
+
+    units
+        Unit layers for per-unit rules, as :func:`siting.assess` takes them
+        (``{"township": gdf}``); used by the assessments before and after.
+
+    Per-unit rules on a finer level than districts (``PerUnitRule(level="township")``)
+    need their missing facilities inside each failing unit; the model places them there.
 
     Raises
     ------
@@ -335,7 +357,7 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
     ruleset = list(load_rules(rules)) if not isinstance(rules, list) or not rules or \
         not hasattr(rules[0], "evaluate") else rules
     before = assessment if assessment is not None else assess(
-        area, ruleset, straight_line=straight_line, detour=detour)
+        area, ruleset, straight_line=straight_line, detour=detour, units=units)
     rules_by_id = {r.id: r for r in ruleset}
     verdicts = before.verdicts().set_index("rule_id")
     failing = [r for r in ruleset if r.checkable and r.id in verdicts.index
@@ -346,7 +368,11 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
     access_rules = [r for r in failing if r.proposal() is not None
                     and r.proposal().how == "coverage"]
     needs = _count_needs(before, rules_by_id)
+    unit_rules = [r for r in failing if r.kind == "per_unit"
+                  and getattr(r, "level", "district") != "district"
+                  and "units" in getattr(before.results.get(r.id), "details", {})]
     site_rule_ids = {r.id for r in access_rules} | {i for ids in needs["rule_id"] for i in ids}
+    site_rule_ids |= {r.id for r in unit_rules}
     other = before.overall[before.overall["rule_id"].isin(
         [r.id for r in failing if r.id not in site_rule_ids])]
     other_actions = other[["rule_id", "kind", "shortfall", "shortfall_unit", "note"]] \
@@ -368,6 +394,15 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
         raise SitingError("candidates", 0, "no candidate sites", "pass candidates= points "
                           "(parcels, public buildings) near the people to serve")
     candidates = candidates.assign(district=area._district_of(candidates).to_numpy())
+    unit_needs = unit_rule_needs(before, unit_rules, candidates)
+    site_quotas = None
+    if quotas is not None:
+        from .optimize.quotas import Quotas
+
+        labels = candidates["district"].to_numpy(dtype=object) if quota_units is None else \
+            candidate_units(candidates, quota_units)
+        site_quotas = Quotas.from_table(labels, quotas).rows_for(np.zeros(len(candidates),
+                                                                          dtype=bool))
 
     blocks, cannot = [], []
     for r in access_rules:
@@ -380,7 +415,7 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
         other_actions = pd.concat([other_actions, pd.DataFrame(cannot)], ignore_index=True)
     distances = "; ".join(sorted({f"{b.rule_id}: {b.distances}" for b in blocks
                                   if b.distances != "network"})) or "network"
-    kinds = sorted({b.kind for b in blocks} | set(needs["kind"]))
+    kinds = sorted({b.kind for b in blocks} | set(needs["kind"]) | set(unit_needs["kind"]))
     if not kinds:
         empty = candidates.iloc[:0].assign(site=[], kinds=[], kinds_label=[], rules=[],
                                            newly_covered=[])
@@ -391,7 +426,8 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
     if infeasible not in ("raise", "relax"):
         raise SitingError("infeasible", infeasible, "unknown choice", "use 'raise' or 'relax'")
     model, layout, unmet = _build_model(candidates, kinds, blocks, needs,
-                                        relax=infeasible == "relax")
+                                        relax=infeasible == "relax", unit_needs=unit_needs,
+                                        quotas=site_quotas)
     n_sites = len(candidates)
     with HighsSession(model, time_limit=time_limit, seed=seed, threads=threads) as session:
         run = session.run()
@@ -423,7 +459,8 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
         tidy_status = "skipped (first stage not optimal)"
     sites = _decode(run.col_value, candidates, kinds, blocks, needs, layout)
     area_after = _with_sites(area, sites)
-    after = assess(area_after, ruleset, straight_line=straight_line, detour=detour)
+    after = assess(area_after, ruleset, straight_line=straight_line, detour=detour,
+                   units=units)
     alts = [_decode(r.col_value, candidates, kinds, blocks, needs, layout) for r in runs[1:]]
     site_bound = float(np.ceil(run.bound - 1e-6)) if np.isfinite(run.bound) else float("nan")
     solution = {"objective": float(len(sites)), "bound": site_bound,
@@ -438,7 +475,8 @@ def propose(area: StudyArea, rules: object = None, *, assessment: Assessment | N
 
 
 def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_AccessBlock],
-                 needs: pd.DataFrame, relax: bool = False) -> tuple[MipModel, dict, list]:
+                 needs: pd.DataFrame, relax: bool = False, unit_needs: pd.DataFrame | None = None,
+                 quotas: object = None) -> tuple[MipModel, dict, list]:
     n_j, n_k = len(candidates), len(kinds)
     kind_pos = {k: i for i, k in enumerate(kinds)}
     x0 = n_j  # x_{kj} at x0 + k * n_j + j
@@ -518,6 +556,34 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
                                  shape=(1, total_cols)))
         lower.append(np.array([float(min(need.need, len(members)))]))
         upper.append(np.array([np.inf]))
+    for need in (unit_needs.itertuples() if unit_needs is not None else ()):
+        members = need.members
+        if len(members) < need.need:
+            infeasible.append(f"{need.kind} in {need.unit} ({need.district}): needs "
+                              f"{need.need} new facilities, only {len(members)} candidate "
+                              "sites lie there")
+            unmet.append((need.rule_id, f"{need.unit} ({need.district})",
+                          need.need - len(members), "facilities"))
+            if not relax or len(members) == 0:
+                continue
+        cols = x0 + kind_pos[need.kind] * n_j + members
+        rows.append(sp.csr_array((np.ones(len(cols)), (np.zeros(len(cols), int), cols)),
+                                 shape=(1, total_cols)))
+        lower.append(np.array([float(min(need.need, len(members)))]))
+        upper.append(np.array([np.inf]))
+    if quotas is not None:
+        # an open site hosts a facility: s_j - sum_k x_kj <= 0 (a quota counts real sites)
+        rows.append(sp.hstack([sp.eye_array(n_j), -sp.hstack([sp.eye_array(n_j)] * n_k)],
+                              format="csr"))
+        lower.append(np.full(n_j, -np.inf))
+        upper.append(np.zeros(n_j))
+        # new sites per unit (s_j columns): L_u <= sum s_j <= U_u
+        for members, lo, hi in zip(quotas.members, quotas.lower, quotas.upper):
+            rows.append(sp.csr_array((np.ones(len(members)),
+                                      (np.zeros(len(members), int), members)),
+                                     shape=(1, total_cols)))
+            lower.append(np.array([float(lo)]))
+            upper.append(np.array([float(hi) if hi < len(candidates) else np.inf]))
     if infeasible and not relax:
         raise InfeasibleError(
             "targets", infeasible[:10], f"{len(infeasible)} targets cannot be met by any "
@@ -534,7 +600,7 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
                      col_upper=np.ones(total_cols), integrality=integrality, matrix=matrix,
                      row_lower=np.concatenate(lower), row_upper=np.concatenate(upper),
                      offset=0.0, cand=np.arange(n_j), integral_objective=True)
-    return model, {"x0": x0, "n_j": n_j}, unmet
+    return model, {"x0": x0, "n_j": n_j, "unit_needs": unit_needs}, unmet
 
 
 def _fewest_facilities_model(model: MipModel, n_sites: int, n_kinds: int,
@@ -584,6 +650,10 @@ def _decode(col: np.ndarray, candidates: gpd.GeoDataFrame, kinds: list[str],
         for need in needs.itertuples():
             if need.kind in site_kinds[j] and candidates["district"].iloc[j] in need.scope:
                 ids.extend(need.rule_id)
+        unit_needs = layout.get("unit_needs")
+        for need in (unit_needs.itertuples() if unit_needs is not None else ()):
+            if need.kind in site_kinds[j] and j in need.members:
+                ids.append(need.rule_id)
         served.append(sorted(set(ids)))
     sites = candidates.iloc[order].reset_index(drop=True)
     sites.insert(0, "site", np.arange(1, len(order) + 1))

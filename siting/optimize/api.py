@@ -21,7 +21,7 @@ from .heuristic import (
 from .problem import CoverageProblem
 from .solution import Solution, evaluate
 
-Model = Literal["lscp", "mclp", "p_median", "p_center", "capacitated"]
+Model = Literal["lscp", "mclp", "p_median", "p_center", "capacitated", "capacitated_p_median"]
 Method = Literal["auto", "exact", "heuristic"]
 
 _ALIASES = {
@@ -29,6 +29,8 @@ _ALIASES = {
     "p_median": "p_median", "pmedian": "p_median", "p-median": "p_median",
     "p_center": "p_center", "pcenter": "p_center", "p-center": "p_center",
     "capacitated": "capacitated", "cmclp": "capacitated", "capacitated_coverage": "capacitated",
+    "capacitated_p_median": "capacitated_p_median", "cpmp": "capacitated_p_median",
+    "capacitated_pmedian": "capacitated_p_median",
 }
 
 
@@ -36,7 +38,8 @@ def _model_name(model: str) -> str:
     key = str(model).lower()
     if key not in _ALIASES:
         raise SitingError("model", model, "unknown model",
-                          "use 'lscp', 'mclp', 'p_median', 'p_center' or 'capacitated'")
+                          "use 'lscp', 'mclp', 'p_median', 'p_center', 'capacitated' or "
+                          "'capacitated_p_median'")
     return _ALIASES[key]
 
 
@@ -54,6 +57,8 @@ def solve(
     threads: int = 1,
     mip_rel_gap: float = 1e-6,
     p_counts: Literal["new", "total"] = "new",
+    single_source: bool = False,
+    quotas: object = None,
 ) -> Solution:
     """Solve a location-allocation model on a :class:`CoverageProblem`.
 
@@ -64,8 +69,9 @@ def solve(
     model
         ``"lscp"`` (fewest new sites covering all, or ``share`` of, the weight),
         ``"mclp"`` (most weight covered by ``p`` new sites), ``"p_median"`` (least total
-        weighted cost), ``"p_center"`` (least maximum cost) or ``"capacitated"``
-        (capacity-limited coverage, see ``objective``).
+        weighted cost), ``"p_center"`` (least maximum cost), ``"capacitated"``
+        (capacity-limited coverage, see ``objective``) or ``"capacitated_p_median"``
+        (least total cost with every open site serving at most its capacity).
     p
         Number of **new** facilities (existing ones, ``problem.fixed``, are open on top).
         With ``p_counts="total"`` it counts all facilities, as spopt's ``p_facilities``
@@ -88,6 +94,20 @@ def solve(
         ``status="time_limit"`` and a real gap -- never "optimal".
     seed, threads, mip_rel_gap
         Passed to HiGHS (and ``seed`` to the heuristics' tie-breaking).
+    p_counts
+        ``"new"`` (default) or ``"total"`` (see ``p``).
+    single_source
+        Capacitated models: each demand point is served whole by one site.
+    quotas
+        :class:`siting.optimize.Quotas`: at least / at most so many new sites in each
+        administrative unit (district, township). Solved exactly on the MIP with the quota
+        rows (``method`` is then ignored: no heuristic keeps quotas).
+
+    p-median answers always carry a real lower bound: ``"exact"`` and ``"auto"`` prove
+    optimality with the Lagrangian bound, site fixing and a Benders master
+    (:mod:`siting.optimize.pmedian`); ``"heuristic"`` reports greedy + swap with the
+    Lagrangian bound. Should the exact phase stop at ``time_limit``, the bound reported is
+    the best of the Lagrangian's and the master's, never 0.
 
     Returns
     -------
@@ -109,9 +129,17 @@ def solve(
             raise SitingError("p", None, f"{name} needs the number of new facilities p",
                               "pass p=...")
         p_new = problem.check_p(p, p_counts)
-    if name in ("p_median", "p_center") and radius is not None:
+    if name in ("p_median", "p_center", "capacitated_p_median") and radius is not None:
         raise SitingError("radius", radius, f"{name} uses every stored pair; a radius does "
                           "not apply", "build the problem with the cutoff you want instead")
+    if quotas is not None or name == "capacitated_p_median":
+        if method == "heuristic" and quotas is None:
+            raise SitingError("method", method, "the capacitated p-median is solved exactly "
+                              "only", "use method='exact' or 'auto'")
+        return solve_exact(problem, name, p_new, radius=radius, share=share,
+                           objective=objective, time_limit=time_limit, seed=seed,
+                           threads=threads, mip_rel_gap=mip_rel_gap,
+                           single_source=single_source, quotas=quotas)
     if method == "heuristic":
         return solve_heuristic(problem, name, p_new, radius=radius, share=share, seed=seed,
                                time_limit=time_limit or 60.0, threads=threads)
@@ -149,7 +177,7 @@ def solve(
     return solve_exact(problem, name, p_new, radius=radius, share=share, objective=objective,
                        time_limit=time_limit, seed=seed, threads=threads,
                        mip_rel_gap=mip_rel_gap, start=start, start_method=start_method,
-                       start_seconds=start_s)
+                       start_seconds=start_s, single_source=single_source)
 
 
 def coverage_curve(

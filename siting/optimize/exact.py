@@ -330,7 +330,8 @@ def lp_bound(model: MipModel, *, time_limit: float | None = 60.0, seed: int = 0,
 
 
 def build_model(problem: CoverageProblem, model: str, p: int | None, radius: float | None,
-                share: float | None = None, objective: str = "max_coverage") -> MipModel:
+                share: float | None = None, objective: str = "max_coverage", *,
+                single_source: bool = False) -> MipModel:
     """Dispatch to the model builders (p-center is solved by :func:`solve_p_center_exact`)."""
     if model == "mclp":
         return build_mclp(problem, int(p), radius)  # type: ignore[arg-type]
@@ -339,7 +340,7 @@ def build_model(problem: CoverageProblem, model: str, p: int | None, radius: flo
     if model == "p_median":
         return build_p_median(problem, int(p))  # type: ignore[arg-type]
     if model == "capacitated":
-        return build_capacitated(problem, p, radius, objective)
+        return build_capacitated(problem, p, radius, objective, single_source=single_source)
     raise SitingError("model", model, "no MIP builder for this model",
                       "use 'lscp', 'mclp', 'p_median', 'p_center' or 'capacitated'")
 
@@ -359,7 +360,8 @@ def solve_exact(problem: CoverageProblem, model: str, p: int | None = None, *,
                 objective: str = "max_coverage", time_limit: float | None = 60.0,
                 seed: int = 0, threads: int = 1, mip_rel_gap: float = 1e-6,
                 start: np.ndarray | None = None, start_method: str = "",
-                start_seconds: float = 0.0) -> Solution:
+                start_seconds: float = 0.0, single_source: bool = False,
+                quotas: object = None) -> Solution:
     """Build the model as sparse arrays and solve it with HiGHS.
 
     Parameters
@@ -378,18 +380,46 @@ def solve_exact(problem: CoverageProblem, model: str, p: int | None = None, *,
         Optional candidate positions to warm-start from (a heuristic solution).
     start_method, start_seconds
         Name and time of whatever produced ``start`` (reported in ``method`` / ``seconds``).
+    single_source
+        Capacitated models: serve each demand point whole from one site.
+    quotas
+        :class:`siting.optimize.quotas.Quotas`: at least / at most so many new sites per
+        administrative unit (rows added to the MIP; p-median then uses the classical MIP).
 
     Returns
     -------
     Solution
         ``status`` is ``"optimal"`` only when HiGHS proved the gap within ``mip_rel_gap``.
     """
+    if quotas is not None:
+        from .quotas import solve_with_quotas
+
+        return solve_with_quotas(problem, model, p, quotas, radius=radius, share=share,
+                                 objective=objective, time_limit=time_limit, seed=seed,
+                                 threads=threads, mip_rel_gap=mip_rel_gap,
+                                 single_source=single_source)
+    if model == "capacitated_p_median":
+        from .capacitated import solve_capacitated_p_median
+
+        sol = solve_capacitated_p_median(problem, int(p or 0), single_source=single_source,
+                                         time_limit=time_limit, seed=seed, threads=threads,
+                                         mip_rel_gap=mip_rel_gap)
+        sol.seconds += start_seconds
+        return sol
     if model == "p_center":
         return solve_p_center_exact(problem, p, time_limit=time_limit, seed=seed,
                                     threads=threads, start=start, start_method=start_method,
                                     start_seconds=start_seconds)
+    if model == "p_median":
+        # Lagrangian bound + fixing + Benders: the classical MIP does not scale (issue 16).
+        from .pmedian import solve_p_median_lagrangian
+
+        return solve_p_median_lagrangian(problem, int(p or 0), time_limit=time_limit,
+                                         seed=seed, threads=threads, mip_rel_gap=mip_rel_gap,
+                                         start=start, start_method=start_method,
+                                         start_seconds=start_seconds)
     t0 = time.perf_counter()
-    mip = build_model(problem, model, p, radius, share, objective)
+    mip = build_model(problem, model, p, radius, share, objective, single_source=single_source)
     build_s = time.perf_counter() - t0
     with HighsSession(mip, time_limit=time_limit, mip_rel_gap=mip_rel_gap, seed=seed,
                       threads=threads) as session:

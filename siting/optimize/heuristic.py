@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InfeasibleError
-from .models import build_lscp, build_mclp, build_p_median, reduce_coverage
+from .models import build_lscp, build_mclp, reduce_coverage
 from .problem import CoverageProblem
 from .solution import Solution, make_solution
 
@@ -388,8 +388,20 @@ def solve_heuristic(problem: CoverageProblem, model: str, p: int | None = None, 
         mip = build_mclp(problem, int(p or 0), radius) if bound else None
     elif model == "p_median":
         new, moves = swap_p_median(problem, int(p or 0), seed, time_limit=time_limit)
+        if bound:
+            # The Lagrangian bound (= the LP bound, without solving the LP, which HiGHS
+            # does not finish at n = 900); the subgradient may also improve the sites.
+            from .pmedian import solve_p_median_lagrangian
+
+            sol = solve_p_median_lagrangian(problem, int(p or 0), time_limit=time_limit,
+                                            seed=seed, threads=threads, start=new,
+                                            start_method="greedy+swap",
+                                            start_seconds=time.perf_counter() - t0,
+                                            exact=False)
+            sol.details.update(swaps=moves)
+            return sol
         method = "greedy+swap"
-        mip = build_p_median(problem, int(p or 0)) if bound else None
+        mip = None
     elif model == "lscp":
         new = greedy_lscp(problem, radius, share, seed)
         method = "greedy"

@@ -155,13 +155,13 @@ def reduce_coverage(problem: CoverageProblem, radius: float | None,
     return ReducedCoverage(cand=cand, groups=groups, gw=gw, group_of=group_of, offset=offset)
 
 
-def _budget_row(n_x: int, n_cols: int, p: int) -> tuple[sp.csc_array, float, float]:
+def budget_row(n_x: int, n_cols: int, p: int) -> tuple[sp.csc_array, float, float]:
     row = sp.csc_array((np.ones(n_x), (np.zeros(n_x, dtype=np.int64), np.arange(n_x))),
                        shape=(1, n_cols))
     return row, -_INF, float(p)
 
 
-def _assemble(name: str, sense: str, blocks: list[tuple[sp.sparray, np.ndarray, np.ndarray]],
+def assemble(name: str, sense: str, blocks: list[tuple[sp.sparray, np.ndarray, np.ndarray]],
               col_cost: np.ndarray, col_lower: np.ndarray, col_upper: np.ndarray,
               integrality: np.ndarray, offset: float, cand: np.ndarray, **kw: Any) -> MipModel:
     mats = [b[0] for b in blocks if b[0].shape[0]]
@@ -197,7 +197,7 @@ def build_mclp(problem: CoverageProblem, p: int, radius: float | None = None) ->
     n_cols = n_x + n_g
     # rows g: y_g - sum_j G_gj x_j <= 0
     link = sp.hstack([-red.groups, sp.eye_array(n_g, format="csr")], format="csc")
-    budget = _budget_row(n_x, n_cols, p)
+    budget = budget_row(n_x, n_cols, p)
     col_cost = np.concatenate([np.zeros(n_x), red.gw])
     groups_csr = red.groups
 
@@ -206,7 +206,7 @@ def build_mclp(problem: CoverageProblem, p: int, radius: float | None = None) ->
         y = np.minimum(groups_csr @ x, 1.0)
         return np.concatenate([x, y])
 
-    return _assemble(
+    return assemble(
         "mclp", "max", [(link, -_INF, 0.0), budget], col_cost,
         np.zeros(n_cols), np.ones(n_cols),
         np.concatenate([np.ones(n_x), np.zeros(n_g)]), red.offset, red.cand,
@@ -252,7 +252,7 @@ def build_lscp(problem: CoverageProblem, radius: float | None = None,
         red = reduce_coverage(problem, radius)
         n_x, n_g = len(red.cand), len(red.gw)
         cover = (sp.csc_array(red.groups), 1.0, _INF)
-        return _assemble("lscp", "min", [cover], np.ones(n_x), np.zeros(n_x), np.ones(n_x),
+        return assemble("lscp", "min", [cover], np.ones(n_x), np.zeros(n_x), np.ones(n_x),
                          np.ones(n_x), 0.0, red.cand, integral_objective=True,
                          lp_solver="ipm", warm_start=lambda m: m[red.cand].astype(float),
                          meta={"groups": n_g, "required": float("nan")})
@@ -283,14 +283,14 @@ def build_lscp(problem: CoverageProblem, radius: float | None = None,
         x = open_mask[red.cand].astype(float)
         return np.concatenate([x, np.minimum(groups_csr @ x, 1.0)])
 
-    return _assemble("lscp", "min", [(link, -_INF, 0.0), (target, lo, _INF)],
+    return assemble("lscp", "min", [(link, -_INF, 0.0), (target, lo, _INF)],
                      np.concatenate([np.ones(n_x), np.zeros(n_g)]), np.zeros(n_cols),
                      np.ones(n_cols), np.concatenate([np.ones(n_x), np.zeros(n_g)]), 0.0,
                      red.cand, integral_objective=True, lp_solver="ipm", warm_start=warm,
                      meta={"groups": n_g, "required": required})
 
 
-def _assignment_layout(problem: CoverageProblem, rows: np.ndarray, cols: np.ndarray):
+def assignment_layout(problem: CoverageProblem, rows: np.ndarray, cols: np.ndarray):
     """Column layout of assignment models: x for openable sites, then one z per pair.
 
     Returns ``fixed`` (per pair), ``dem`` and ``row_of_dem`` (demand rows), ``cand`` and
@@ -366,7 +366,7 @@ def build_p_median(problem: CoverageProblem, p: int) -> MipModel:
         rows, cols, data = rows[keep], cols[keep], data[keep]
         fixed = problem.fixed[rows]
     fixed, dem, row_of_dem, cand, col_of_cand, n_x, n_z, n_d, n_cols, z_col = \
-        _assignment_layout(problem, rows, cols)
+        assignment_layout(problem, rows, cols)
     new_pair = np.flatnonzero(~fixed)
     n_link = len(new_pair)
     link_row = np.arange(n_link)
@@ -377,7 +377,7 @@ def build_p_median(problem: CoverageProblem, p: int) -> MipModel:
                          (np.concatenate([link_row, link_row]),
                           np.concatenate([z_col[new_pair], col_of_cand[rows[new_pair]]]))),
                         shape=(n_link, n_cols))
-    budget = _budget_row(n_x, n_cols, p)
+    budget = budget_row(n_x, n_cols, p)
     col_cost = np.concatenate([np.zeros(n_x), w[cols] * data])
     pr, pc, pd_ = rows, cols, data
 
@@ -392,7 +392,7 @@ def build_p_median(problem: CoverageProblem, p: int) -> MipModel:
         z[order[first]] = 1.0
         return np.concatenate([x, z])
 
-    return _assemble(
+    return assemble(
         "p_median", "min", [(assign, 1.0, 1.0), (link, -_INF, 0.0), budget], col_cost,
         np.zeros(n_cols), np.ones(n_cols), np.concatenate([np.ones(n_x), np.zeros(n_z)]),
         0.0, cand, warm_start=warm, meta={"pairs": n_z})
@@ -400,7 +400,8 @@ def build_p_median(problem: CoverageProblem, p: int) -> MipModel:
 
 # ---------------------------------------------------------------------- capacitated
 def build_capacitated(problem: CoverageProblem, p: int | None, radius: float | None = None,
-                      objective: str = "max_coverage") -> MipModel:
+                      objective: str = "max_coverage", *,
+                      single_source: bool = False) -> MipModel:
     r"""Capacitated coverage: each open site serves at most its capacity :math:`u_j`.
 
     Demand may be split between sites (:math:`z_{ij}` is the share of :math:`i` served
@@ -417,7 +418,8 @@ def build_capacitated(problem: CoverageProblem, p: int | None, radius: float | N
 
     With ``objective="min_facilities"`` the objective is :math:`\min \sum_{j\in N} x_j`, the
     demand rows become :math:`\sum_j z_{ij} = 1` and there is no budget row.
-    :math:`S_r` = stored pairs with :math:`c_{ij} \le r`.
+    :math:`S_r` = stored pairs with :math:`c_{ij} \le r`. With ``single_source=True`` every
+    :math:`z_{ij}` is binary: a demand point is served whole by one site (or not at all).
     """
     from ..errors import SitingError
 
@@ -439,7 +441,7 @@ def build_capacitated(problem: CoverageProblem, p: int | None, radius: float | N
                 "add candidate sites near them, use a larger radius, or maximise coverage "
                 "with objective='max_coverage' instead")
     fixed, dem, row_of_dem, cand, col_of_cand, n_x, n_z, n_d, n_cols, z_col = \
-        _assignment_layout(problem, rows, cols)
+        assignment_layout(problem, rows, cols)
     cap = problem.capacity
     # capacity rows for every site with a finite capacity that serves someone
     sites = np.unique(rows)
@@ -463,17 +465,18 @@ def build_capacitated(problem: CoverageProblem, p: int | None, radius: float | N
                           np.concatenate([z_col[new_pair], col_of_cand[rows[new_pair]]]))),
                         shape=(n_link, n_cols))
     demand_rows = sp.csc_array((np.ones(n_z), (row_of_dem[cols], z_col)), shape=(n_d, n_cols))
-    integrality = np.concatenate([np.ones(n_x), np.zeros(n_z)])
+    integrality = np.concatenate([np.ones(n_x), np.full(n_z, 1.0 if single_source else 0.0)])
     if objective == "max_coverage":
         blocks = [(demand_rows, -_INF, 1.0), (capacity, -_INF, cap_upper),
-                  (link, -_INF, 0.0), _budget_row(n_x, n_cols, int(p or 0))]
+                  (link, -_INF, 0.0), budget_row(n_x, n_cols, int(p or 0))]
         col_cost = np.concatenate([np.zeros(n_x), w[cols]])
         sense = "max"
     else:
         blocks = [(demand_rows, 1.0, 1.0), (capacity, -_INF, cap_upper), (link, -_INF, 0.0)]
         col_cost = np.concatenate([np.ones(n_x), np.zeros(n_z)])
         sense = "min"
-    return _assemble(f"capacitated_{objective}", sense, blocks, col_cost, np.zeros(n_cols),
+    return assemble(f"capacitated_{objective}", sense, blocks, col_cost, np.zeros(n_cols),
                      np.ones(n_cols), integrality, 0.0, cand,
                      integral_objective=(sense == "min"),
-                     meta={"pairs": (rows, cols), "objective": objective})
+                     meta={"pairs": (rows, cols), "objective": objective,
+                           "single_source": single_source})

@@ -35,7 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import SitingError
+from ..errors import InfeasibleError, SitingError
+from .benders import benders_p_median
 from .models import weighted_pairs
 from .problem import CoverageProblem
 from .solution import Solution, make_solution, relative_gap
@@ -140,6 +141,48 @@ class MedianPairs:
             return np.zeros(0, dtype=np.int64)
         shift = self.ptr[:-1] - (np.cumsum(k) - k)
         return np.arange(total, dtype=np.int64) + np.repeat(shift, k)
+
+
+def feasible_sites(problem: CoverageProblem, p: int, *, seed: int = 0, threads: int = 1,
+                   time_limit: float | None = None) -> tuple[np.ndarray, str]:
+    """Open mask of at most ``p`` new sites (plus the fixed) serving every positive demand.
+
+    Solves the set cover over all stored pairs exactly (HiGHS); the cover is then padded
+    with unused sites to ``p`` (opening more never raises a p-median cost).
+
+    Raises
+    ------
+    InfeasibleError
+        No ``p`` new sites reach every demand point with positive weight.
+    """
+    from .exact import HighsSession
+    from .models import build_lscp
+
+    mip = build_lscp(problem, None)          # raises when a demand has no pair at all
+    with HighsSession(mip, time_limit=time_limit, seed=seed, threads=threads) as s:
+        run = s.run()
+    need = float(np.ceil(run.bound - 1e-6)) if np.isfinite(run.bound) else 0.0
+    if run.col_value is None or round(run.objective) > p:
+        if run.status == "optimal" or need > p:
+            raise InfeasibleError("p", p, f"{p} new facilities cannot reach every demand "
+                                  f"point through the stored pairs (at least {need:g} are "
+                                  "needed)", "raise p, add candidates or rebuild the matrix "
+                                  "with a larger cutoff")
+        raise SitingError("time_limit", time_limit, "no feasible set of sites was found in "
+                          "time", "raise time_limit")
+    open_mask = problem.fixed.copy()
+    open_mask[mip.selected(run.col_value)] = True
+    spare = np.flatnonzero(~open_mask)
+    open_mask[spare[:max(p - int((open_mask & ~problem.fixed).sum()), 0)]] = True
+    return open_mask, f"set cover: {round(run.objective)} new sites serve every demand"
+
+
+def _sparse(pairs: MedianPairs, p: int) -> bool:
+    """Some demand might be left unserved by ``p`` sites (no fixed pair, too few pairs)."""
+    has_fixed = np.zeros(pairs.n_d, dtype=bool)
+    has_fixed[pairs.dcol[pairs.fixed[pairs.rows]]] = True
+    count = np.bincount(pairs.dcol[~pairs.fixed[pairs.rows]], minlength=pairs.n_d)
+    return bool((~has_fixed & (count < int((~pairs.fixed).sum()) - p + 1)).any())
 
 
 def _choose(rho: np.ndarray, openable: np.ndarray, p: int) -> tuple[np.ndarray, float, float,
@@ -302,6 +345,22 @@ def solve_p_median_lagrangian(problem: CoverageProblem, p: int, *,
     if start is not None:
         start_open = problem.as_mask(start) | problem.fixed
         upper, _ = pairs.value(start_open)
+    if pairs.n_d == 0:
+        upper, start_open = 0.0, problem.fixed.copy()      # no demand: nothing to serve
+    if not np.isfinite(upper) and (start is not None or _sparse(pairs, p)):
+        # Sparse costs: settle feasibility first (an exact set cover), so every later phase
+        # has a feasible incumbent and an infeasible instance is said to be one.
+        start_open, cover_log = feasible_sites(problem, p, seed=seed, threads=threads,
+                                               time_limit=max(0.2 * limit, 1.0)
+                                               if np.isfinite(limit) else None)
+        log.append(cover_log)
+        upper, _ = pairs.value(start_open)
+    if p == 0 or pairs.n_d == 0 or problem.n_candidates == problem.n_fixed:
+        # Nothing to choose: the fixed sites are the solution (feasible, checked above).
+        return make_solution(problem, "p_median", np.zeros(0, np.int64), bound=upper,
+                             status="optimal", method=start_method or "fixed sites",
+                             seconds=time.perf_counter() - t0 + start_seconds, radius=None,
+                             p=p, log="\n".join(log) + "\n", sense="min")
     lag = lagrangian(pairs, p, upper, start_open, time_limit=min(0.4 * limit, 30.0),
                      integral=bool(w_int))
     if lag.best_open is None or not np.isfinite(lag.best_value):
@@ -332,7 +391,9 @@ def solve_p_median_lagrangian(problem: CoverageProblem, p: int, *,
             if lag2.best_value < upper:
                 upper, best_open = lag2.best_value, lag2.best_open
             log.append(f"Lagrangian again: bound {lag.bound:.10g}")
-    bound = lag.bound
+    # Each demand pays at least its cheapest pair: a floor whatever the subgradient reached.
+    floor = float(pairs.wc[pairs.ptr[:-1]].sum()) if pairs.n_d else 0.0
+    bound = max(lag.bound, floor)
     if w_int and np.isfinite(bound):
         bound = float(np.ceil(bound - 1e-6))
     method = "lagrangian" if not start_method else f"{start_method}→lagrangian"
@@ -367,6 +428,10 @@ def solve_p_median_lagrangian(problem: CoverageProblem, p: int, *,
             integral=bool(w_int))
         log.extend(b_log)
         method += "→benders"
+        if b_status == "infeasible":
+            raise InfeasibleError("p", p, f"{p} new facilities cannot reach every demand point "
+                                  "through the stored pairs", "raise p, add candidates or "
+                                  "rebuild the matrix with a larger cutoff")
         if sel is not None:
             cand_open = np.zeros(problem.n_candidates, dtype=bool)
             cand_open[rows_keep[sel]] = True
@@ -390,205 +455,3 @@ def solve_p_median_lagrangian(problem: CoverageProblem, p: int, *,
     return make_solution(problem, "p_median", new, bound=bound, status=status, method=method,
                          seconds=time.perf_counter() - t0 + start_seconds, radius=None, p=p,
                          log="\n".join(log) + "\n", sense="min", details=details)
-
-
-class _Cuts:
-    """Benders optimality cuts ``θ_i + Σ_j (D - w_i c_ij)^+ y_j >= D`` kept as CSR pieces."""
-
-    def __init__(self, n_cols: int) -> None:
-        self.n_cols = n_cols
-        self.indptr = [np.zeros(1, np.int64)]
-        self.indices: list[np.ndarray] = []
-        self.data: list[np.ndarray] = []
-        self.lower: list[np.ndarray] = []
-        self.count = 0
-
-    def add(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray,
-            lower: np.ndarray) -> None:
-        base = self.indptr[-1][-1]
-        self.indptr.append(indptr[1:] + base)
-        self.indices.append(indices)
-        self.data.append(data)
-        self.lower.append(lower)
-        self.count += len(lower)
-
-    def matrix(self) -> tuple[sp.csr_array, np.ndarray]:
-        if not self.count:
-            return sp.csr_array((0, self.n_cols)), np.zeros(0)
-        m = sp.csr_array((np.concatenate(self.data), np.concatenate(self.indices),
-                          np.concatenate(self.indptr)), shape=(self.count, self.n_cols))
-        return m, np.concatenate(self.lower)
-
-
-def benders_cuts(pairs: MedianPairs, y_full: np.ndarray, theta: np.ndarray | None,
-                 col_of_site: np.ndarray, n_y: int,
-                 tol: float = 1e-7) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    r"""Most violated optimality cut per demand at a (fractional) point.
-
-    For demand :math:`i` with pairs sorted by weighted cost, :math:`D` is the cost at which
-    the cumulative :math:`\bar y` first reaches 1 (the subproblem's optimal dual); the cut
-    :math:`\theta_i \ge D - \sum_j (D - w_i c_{ij})^+ y_j` is valid for every integer
-    :math:`y` (the nearest open site costs at least the right-hand side) and tight at
-    :math:`\bar y`. Returns CSR pieces (indptr, indices, data) over the master columns
-    ``[y..., θ...]`` and the right-hand sides, for the demands whose cut is violated
-    (all demands when ``theta`` is ``None``).
-    """
-    yv = y_full[pairs.rows]
-    cs = np.cumsum(yv)
-    base = np.concatenate([[0.0], cs])[pairs.ptr[:-1]]
-    cs_in = cs - base[pairs.dcol]
-    reached = np.flatnonzero(cs_in >= 1.0 - 1e-9)
-    first = np.searchsorted(reached, pairs.ptr[:-1])
-    kstar = reached[np.minimum(first, len(reached) - 1)]
-    ok = (first < len(reached)) & (kstar < pairs.ptr[1:])
-    kstar = np.where(ok, kstar, pairs.ptr[1:] - 1)
-    big_d = pairs.wc[kstar]
-    pos = np.arange(len(pairs.rows)) - pairs.ptr[pairs.dcol]
-    before = pos < (kstar - pairs.ptr[:-1])[pairs.dcol]
-    coef = big_d[pairs.dcol] - pairs.wc
-    use = before & (coef > 0) & (col_of_site[pairs.rows] >= 0)
-    if theta is not None:
-        lhs = theta + np.bincount(pairs.dcol[use], weights=coef[use] * yv[use],
-                                  minlength=pairs.n_d)
-        viol = lhs < big_d - tol * np.maximum(1.0, big_d)
-    else:
-        viol = np.ones(pairs.n_d, dtype=bool)
-    use &= viol[pairs.dcol]
-    dem = np.flatnonzero(viol)
-    counts = np.bincount(pairs.dcol[use], minlength=pairs.n_d)[dem] + 1
-    indptr = np.zeros(len(dem) + 1, np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    # Each cut row: its y coefficients (pairs already in demand order), then θ_i.
-    order_rows = np.concatenate([pairs.dcol[use], dem])
-    cols = np.concatenate([col_of_site[pairs.rows[use]], n_y + dem])
-    vals = np.concatenate([coef[use], np.ones(len(dem))])
-    srt = np.argsort(order_rows, kind="stable")
-    return indptr, cols[srt], vals[srt], big_d[dem]
-
-
-def benders_p_median(pairs: MedianPairs, p: int, incumbent: np.ndarray | None, upper: float,
-                     *, time_limit: float = 60.0, seed: int = 0, threads: int = 1,
-                     mip_rel_gap: float = 1e-6, integral: bool = False,
-                     max_lp_rounds: int = 200) -> tuple[np.ndarray | None, float, float, str,
-                                                          list[str]]:
-    r"""Benders decomposition of the p-median over the sites' ``y`` only.
-
-    Master: :math:`\min \sum_i \theta_i` s.t. :math:`\sum_{j \in N} y_j = p`, the cuts of
-    :func:`benders_cuts`, :math:`y \in \{0,1\}`. The cuts are the projection of the radius
-    formulation (Elloumi 2010; Duran-Mateluna, Ales & Elloumi 2023) onto ``y``. A Kelley loop
-    on the LP master separates cuts for every demand at once; then the MIP master is solved,
-    its sites evaluated exactly and cuts added at them until the master value meets the true
-    cost (the master is a relaxation, so its bound is always valid).
-
-    Returns
-    -------
-    (open mask or None, value, lower bound, status, log lines)
-    """
-    from .exact import HighsSession
-    from .models import MipModel
-
-    t0 = time.perf_counter()
-    fixed = pairs.fixed
-    sites = np.flatnonzero(~fixed)
-    n_y, n_d = len(sites), pairs.n_d
-    col_of_site = np.full(pairs.n_cand, -1, np.int64)
-    col_of_site[sites] = np.arange(n_y)
-    n_cols = n_y + n_d
-    cuts = _Cuts(n_cols)
-    log: list[str] = []
-    best_open = None if incumbent is None else incumbent.copy()
-    best_value = upper
-    # θ_i is at least its cheapest pair.
-    theta_lo = pairs.wc[pairs.ptr[:-1]]
-
-    def master(integer: bool) -> MipModel:
-        m, lo = cuts.matrix()
-        budget = sp.csr_array((np.ones(n_y), np.arange(n_y), np.array([0, n_y])),
-                              shape=(1, n_cols))
-        mat = sp.csc_array(sp.vstack([budget, m], format="csr"))
-        return MipModel(
-            name="p_median_benders", sense="min",
-            col_cost=np.concatenate([np.zeros(n_y), np.ones(n_d)]),
-            col_lower=np.concatenate([np.zeros(n_y), theta_lo]),
-            col_upper=np.concatenate([np.ones(n_y), np.full(n_d, np.inf)]),
-            integrality=np.concatenate([np.ones(n_y) if integer else np.zeros(n_y),
-                                        np.zeros(n_d)]).astype(np.int32),
-            matrix=mat, row_lower=np.concatenate([[float(p)], lo]),
-            row_upper=np.concatenate([[float(p)], np.full(len(lo), np.inf)]),
-            offset=0.0, cand=sites, integral_objective=integral)
-
-    def start_vector(open_mask: np.ndarray) -> np.ndarray:
-        _, pick = pairs.value(open_mask)
-        return np.concatenate([open_mask[sites].astype(float), pairs.wc[pick]])
-
-    def add(y_full: np.ndarray, theta: np.ndarray | None) -> int:
-        indptr, idx, val, lo = benders_cuts(pairs, y_full, theta, col_of_site, n_y)
-        if len(lo):
-            cuts.add(indptr, idx, val, lo)
-        return len(lo)
-
-    if best_open is not None:
-        add(best_open.astype(float), None)
-    # Kelley loop on the LP master (hot-started dual simplex after each batch of rows).
-    lp_bound = -np.inf
-    y_full = np.where(fixed, 1.0, 0.0)
-    with HighsSession(master(False), time_limit=None, seed=seed, threads=threads,
-                      relax=True) as lp:
-        for rnd in range(max_lp_rounds):
-            if time.perf_counter() - t0 > 0.5 * time_limit:
-                break
-            run = lp.run()
-            if run.col_value is None:
-                break
-            lp_bound = max(lp_bound, run.objective)
-            y_full[sites] = np.clip(run.col_value[:n_y], 0.0, 1.0)
-            before = cuts.count
-            n_new = add(y_full, run.col_value[n_y:])
-            if best_open is not None:
-                # In-out separation (Ben-Ameur & Neto 2007): also cut between LP and incumbent.
-                mid = 0.5 * y_full + 0.5 * best_open
-                add(mid, None)
-            if n_new == 0:
-                break
-            m, lo = cuts.matrix()
-            new_rows = sp.csr_array(m[before:])
-            lp.h.addRows(new_rows.shape[0], lo[before:], np.full(len(lo) - before, np.inf),
-                         new_rows.nnz, new_rows.indptr[:-1].astype(np.int32),
-                         new_rows.indices.astype(np.int32), new_rows.data.astype(float))
-    log.append(f"Benders LP: {rnd + 1} rounds, {cuts.count} cuts, LP bound {lp_bound:.10g} "
-               f"({time.perf_counter() - t0:.2f} s)")
-    bound = lp_bound
-    status = "time_limit"
-    for it in range(100):
-        left = time_limit - (time.perf_counter() - t0)
-        if left <= 0.2:
-            break
-        with HighsSession(master(True), time_limit=left, mip_rel_gap=mip_rel_gap * 0.1,
-                          seed=seed, threads=threads) as s:
-            if best_open is not None:
-                s.set_start(start_vector(best_open))
-            run = s.run()
-        if np.isfinite(run.bound):
-            bound = max(bound, float(run.bound))
-        if run.col_value is None:
-            break
-        y = np.where(fixed, 1.0, 0.0)
-        y[sites] = np.round(run.col_value[:n_y])
-        open_mask = y > 0.5
-        value, _ = pairs.value(open_mask)
-        if value < best_value:
-            best_value, best_open = value, open_mask
-        log.append(f"Benders MIP {it + 1}: master {run.objective:.10g}, sites {value:.10g}, "
-                   f"bound {run.bound:.10g}, {cuts.count} cuts ({run.status})")
-        if relative_gap(best_value, bound) <= mip_rel_gap or \
-                (integral and bound > best_value - 1 + 1e-9):
-            status = "optimal"
-            break
-        if run.status != "optimal":
-            break
-        if add(y, run.col_value[n_y:]) == 0:
-            # The master value is the sites' true value: it is optimal for the master.
-            bound = max(bound, value)
-            status = "optimal" if relative_gap(best_value, bound) <= mip_rel_gap else status
-            break
-    return best_open, best_value, bound, status, log

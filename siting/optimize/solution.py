@@ -163,7 +163,7 @@ def evaluate(problem: CoverageProblem, model: str, selected: np.ndarray,
         out["objective"] = covered_weight
     elif model == "lscp":
         out["objective"] = float(n_new)
-    elif model == "p_median":
+    elif model in ("p_median", "capacitated_p_median"):
         out["objective"] = out["total_cost"]
     elif model == "p_center":
         out["objective"] = out["max_cost"]
