@@ -11,6 +11,7 @@ while the others finish. The parent process writes the summary files.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -134,11 +135,21 @@ def dask_executor(client):
         threads = max(1, sum(client.nthreads().values()))
         pending = _slices(jobs, inputs, rules, options)
         running: dict = {}
+        # a network kept whole (a rule searching it without a cutoff) is the same for every
+        # district: scattered once, it is unpickled once per worker and keeps its search
+        # arrays and street index there for the next districts, as in one process
+        shared: dict[str, Any] = {}
         completed = dask_completed()
 
         def submit(i: int, name: str, folder: Path, part: BatchInputs, attempt: int) -> None:
-            data = client.scatter(part, hash=False)
-            future = client.submit(task, name, folder, data, rules, options, pure=False,
+            lean, whole = _without_whole_networks(part, inputs)
+            for mode in whole:
+                if mode not in shared or shared[mode].status != "finished":  # or lost
+                    shared[mode] = client.scatter(inputs.networks[mode], hash=False)
+            data = client.scatter(lean, hash=False)
+            future = client.submit(_with_whole_networks, task, name, folder, data,
+                                   {mode: shared[mode] for mode in whole},
+                                   list(part.networks), rules, options, pure=False,
                                    key=f"siting-district-{i}-{attempt}")
             running[future] = (i, name, folder, part, data, attempt)
             completed.add(future)
@@ -164,6 +175,24 @@ def dask_executor(client):
             yield outcome
 
     return execute
+
+
+def _without_whole_networks(part: BatchInputs, inputs: BatchInputs
+                            ) -> tuple[BatchInputs, list[str]]:
+    """``part`` without the networks it shares whole with ``inputs``, and their modes."""
+    whole = [mode for mode, net in part.networks.items()
+             if net is inputs.networks.get(mode)]
+    if not whole:
+        return part, []
+    kept = {mode: net for mode, net in part.networks.items() if mode not in whole}
+    return dataclasses.replace(part, networks=kept), whole
+
+
+def _with_whole_networks(task, name: str, folder: Path, part: BatchInputs,
+                         whole: dict[str, Any], order: list[str], rules, options):
+    """Run ``task`` on ``part`` with its whole networks put back, in their order."""
+    networks = {mode: whole[mode] if mode in whole else part.networks[mode] for mode in order}
+    return task(name, folder, dataclasses.replace(part, networks=networks), rules, options)
 
 
 def _result_or_error(future, name: str, folder: Path) -> tuple[DistrictOutcome, str | None]:

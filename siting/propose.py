@@ -680,18 +680,35 @@ def _with_sites(area: StudyArea, sites: gpd.GeoDataFrame) -> StudyArea:
 
 def _curve(sites: gpd.GeoDataFrame, blocks: list[_AccessBlock], area: StudyArea) -> pd.DataFrame:
     district = area.cells["district"].to_numpy()
+    kinds, candidates = sites["kinds"].tolist(), sites["candidate"].to_numpy(dtype=int)
     rows = []
     for block in blocks:
+        # the people covered after each step, one column per step, summed per district in
+        # one groupby (per column the same sums as one groupby per step)
         covered = block.covered_before.copy()
+        columns = {"w": block.weights}
         for step in range(len(sites) + 1):
-            if step > 0 and block.kind in sites["kinds"].iloc[step - 1]:
-                covered |= block.reach[[int(sites["candidate"].iloc[step - 1])], :].toarray().ravel() > 0
-            frame = pd.DataFrame({"district": district, "w": block.weights,
-                                  "c": np.where(covered, block.weights, 0.0)})
-            summed = frame.groupby("district")[["w", "c"]].sum()
-            summed.loc["(all)"] = summed.sum()
-            for name, row in summed.iterrows():
+            if step > 0 and block.kind in kinds[step - 1]:
+                covered = covered | (block.reach[[int(candidates[step - 1])], :].toarray()
+                                     .ravel() > 0)
+            columns[step] = np.where(covered, block.weights, 0.0)
+        summed = pd.DataFrame(columns).groupby(district).sum()
+        names = summed.index.tolist() + ["(all)"]
+        w = summed["w"].to_numpy()
+        for step in range(len(sites) + 1):
+            c = summed[step].to_numpy()
+            # the "(all)" row: the district sums added in order, as DataFrame.sum of the
+            # groupby result did (the same digits as before)
+            all_w, all_c = _sequential_sum(w), _sequential_sum(c)
+            for name, wi, ci in zip(names, list(w) + [all_w], list(c) + [all_c]):
                 rows.append({"rule_id": block.rule_id, "sites": step, "district": name,
-                             "covered_share": row["c"] / row["w"] if row["w"] > 0 else np.nan,
+                             "covered_share": ci / wi if wi > 0 else np.nan,
                              "distances": block.distances})
     return pd.DataFrame(rows)
+
+
+def _sequential_sum(values: np.ndarray) -> float:
+    total = 0.0
+    for v in values.tolist():
+        total += v
+    return total

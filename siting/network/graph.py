@@ -248,6 +248,11 @@ class Network:
             self._csr[key] = build_chains(*self.csr(weight))
         return self._csr[key]
 
+    def search_cache(self, name: str) -> dict:
+        """A dict kept with the search arrays, for results derived from this network alone
+        (a new network from :meth:`to_crs` or a subset starts empty; pickling drops it)."""
+        return self._csr.setdefault(("cache", name), {})
+
     def scipy_matrix(self, weight: str = "length") -> csr_matrix:
         """The network as a scipy CSR matrix (zero weights nudged to 1e-9 so they survive)."""
         indptr, indices, w = self.csr(weight)

@@ -15,6 +15,8 @@ so distances run from the point itself, not from the nearest node.
 
 from __future__ import annotations
 
+import hashlib
+
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -392,8 +394,8 @@ def nearest_sources(network: Network, sources: Snapped, targets: Snapped, *,
     # on the reversed graph a source is entered the way a target is left, and vice versa
     source_role, target_role = ("target", "source") if reverse else ("source", "target")
     sp, sn, sc = attachments(network, sources, weight, source_role)
-    dist, label = _nearest_kernel(indptr, indices, weights, sn.astype(np.int64), sc,
-                                  sp.astype(np.int64), float(cutoff))
+    dist, label = _nearest_nodes(network, (weight, reverse), indptr, indices, weights,
+                                 sn.astype(np.int64), sc, sp.astype(np.int64), float(cutoff))
     tp, tn, tc = attachments(network, targets, weight, target_role)
     cand_t = [tp]
     cand_c = [dist[tn] + tc]
@@ -419,6 +421,39 @@ def nearest_sources(network: Network, sources: Snapped, targets: Snapped, *,
     cost[t[first]] = c[first]
     nearest[t[first]] = lab[first]
     return cost, nearest
+
+
+#: Node searches of :func:`nearest_sources` kept per network (the last ones asked for).
+NEAREST_CACHE_SIZE = 4
+
+
+def _nearest_nodes(network: Network, graph: tuple[str, bool], indptr: np.ndarray,
+                   indices: np.ndarray, weights: np.ndarray, seed_node: np.ndarray,
+                   seed_cost: np.ndarray, seed_label: np.ndarray, cutoff: float
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The node-level nearest-source search, remembered on the network for the same seeds.
+
+    In a batch every district that keeps a network whole (a rule searching it without a
+    cutoff, such as a service radius) asks for the same search from the same facilities;
+    it is run once per process and each district reads its own cells from it. The cache
+    lives with the network's other search arrays (dropped when it is pickled), holds
+    :data:`NEAREST_CACHE_SIZE` searches, and returns read-only arrays.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for array in (seed_node, seed_cost, seed_label):
+        digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(b"|")
+    key = ("nearest", graph, cutoff, len(seed_node), digest.hexdigest())
+    cache = network.search_cache("nearest_sources")
+    if key not in cache:
+        dist, label = _nearest_kernel(indptr, indices, weights, seed_node, seed_cost,
+                                      seed_label, cutoff)
+        dist.flags.writeable = False
+        label.flags.writeable = False
+        while len(cache) >= NEAREST_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = (dist, label)
+    return cache[key]
 
 
 def node_distances(network: Network, source_nodes: np.ndarray, *, weight: str = "length",

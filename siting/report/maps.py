@@ -19,6 +19,7 @@ cells is built without a Python loop over the cells.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from jinja2 import Template
+from pyproj import CRS, Transformer
 from branca.element import MacroElement
 
 from ..errors import SitingError
@@ -131,9 +133,25 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
 
 
-def _display(gdf: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
-    """``gdf`` in WGS-84 longitude/latitude, shifted to GCJ-02 for Amap tiles, rounded."""
-    out = gdf.to_crs(4326)
+@functools.lru_cache(maxsize=32)
+def _to_wgs84(crs_wkt: str) -> Transformer:
+    # one transformer per CRS for the run: building it (pyproj) costs more than moving a
+    # district's cells; the same options as GeoDataFrame.to_crs, so the same coordinates
+    return Transformer.from_crs(CRS.from_wkt(crs_wkt), CRS.from_epsg(4326), always_xy=True)
+
+
+def _display_geometry(geometry: gpd.GeoSeries, system: str) -> np.ndarray:
+    """Geometries of ``geometry`` in WGS-84 lon/lat (GCJ-02 for Amap tiles), rounded."""
+    geoms = geometry.to_numpy()
+    crs = geometry.crs
+    if crs is not None and not crs.equals(CRS.from_epsg(4326)):
+        transformer = _to_wgs84(crs.to_wkt())
+
+        def project(xy: np.ndarray) -> np.ndarray:
+            x, y = transformer.transform(xy[:, 0], xy[:, 1])
+            return np.column_stack([x, y])
+
+        geoms = shapely.transform(geoms, project)
     if system == "gcj02":
         from ..china import wgs84_to_gcj02
 
@@ -143,29 +161,41 @@ def _display(gdf: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
     else:
         def move(xy: np.ndarray) -> np.ndarray:
             return np.round(xy, _COORD_DECIMALS)
-    geoms = shapely.transform(out.geometry.to_numpy(), move)
-    return gpd.GeoDataFrame(out.drop(columns=out.geometry.name), geometry=geoms, crs=4326,
-                            index=out.index)
+    return shapely.transform(geoms, move)
+
+
+def _display(gdf: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
+    """``gdf`` in WGS-84 longitude/latitude, shifted to GCJ-02 for Amap tiles, rounded."""
+    return gpd.GeoDataFrame(gdf.drop(columns=gdf.geometry.name),
+                            geometry=_display_geometry(gdf.geometry, system), crs=4326,
+                            index=gdf.index)
+
+
+def _property_values(column: pd.Series) -> list[object]:
+    """A column as JSON-ready Python values: missing → ``None``, strings escaped."""
+    missing = column.isna().to_numpy()
+    values = column.astype(object).tolist()
+    # folium's GeoJsonTooltip / GeoJsonPopup put property values into innerHTML: names and
+    # kinds come from OSM / POI exports anyone can edit, so every string is escaped here
+    return [None if gone else (_esc(v) if isinstance(v, str) else
+                               (v.item() if isinstance(v, np.generic) else v))
+            for v, gone in zip(values, missing)]
 
 
 def _collection(gdf: gpd.GeoDataFrame, columns: Sequence[str], system: str) -> dict:
     """A GeoJSON FeatureCollection of ``columns`` (NaN → null) in display coordinates.
 
-    Geometries are serialised by shapely in one vectorised call and properties by pandas;
-    only the final zip into feature dicts runs per row (geopandas' ``to_json`` builds a
-    pandas Series per row, several times slower on maps of thousands of cells).
+    Built from arrays: geometries projected and serialised by shapely in vectorised calls,
+    properties column by column; only the final zip into feature dicts runs per row (no
+    GeoDataFrame is built: geopandas' ``to_json`` builds a pandas Series per row, and a
+    reprojected copy of the frame costs more than the map layer on a district's cells).
     """
-    shown = _display(gdf[list(columns) + [gdf.geometry.name]], system)
-    geometries = shapely.to_geojson(shown.geometry.to_numpy())
-    props = pd.DataFrame(shown.drop(columns=shown.geometry.name)).astype(object)
-    props = props.where(props.notna(), None)
-    # folium's GeoJsonTooltip / GeoJsonPopup put property values into innerHTML: names and
-    # kinds come from OSM / POI exports anyone can edit, so every string is escaped here
-    for column in props.columns:
-        props[column] = [_esc(v) if isinstance(v, str) else v for v in props[column]]
-    records = props.to_dict("records")
-    features = [{"type": "Feature", "properties": p, "geometry": json.loads(g)}
-                for p, g in zip(records, geometries)]
+    geometries = shapely.to_geojson(_display_geometry(gdf.geometry, system))
+    names = list(columns)
+    props = [_property_values(gdf[c]) for c in names]
+    features = [{"type": "Feature", "properties": dict(zip(names, row)),
+                 "geometry": json.loads(g)}
+                for row, g in zip(zip(*props) if names else ([()] * len(gdf)), geometries)]
     return {"type": "FeatureCollection", "features": features}
 
 
