@@ -44,6 +44,7 @@ from .errors import InfeasibleError, SitingError
 from .optimize.exact import HighsSession, relative_gap
 from .optimize.models import MipModel
 from .rules import load_rules
+from .rules.base import STUDY_AREA
 from .study_area import StudyArea
 
 COUNT_RULE_KINDS = ("facilities_per_population", "per_unit", "service_radius")
@@ -92,8 +93,13 @@ class Proposal:
         if s.get("distances", "network") != "network":
             lines.append(f"Distances: {s['distances']}.")
         for _, row in self.sites.iterrows():
+            by_rule = row.get("newly_covered_by_rule") or {}
+            # a site for a count rule only (no catchment) covers nobody by an access measure
+            covers = ("newly covers " + ", ".join(f"{v:,.0f} people for {k}"
+                                                  for k, v in by_rule.items())) if by_rule \
+                else "counts toward the number of facilities"
             lines.append(f"  site {row['site']}: {row['kinds_label']} in {row['district']}, "
-                         f"newly covers {row['newly_covered']:,.0f} people ({', '.join(row['rules'])})")
+                         f"{covers} ({', '.join(row['rules'])})")
         before = self.before.verdicts().set_index("rule_id")["passed"]
         after = self.after.verdicts().set_index("rule_id")["passed"]
         fixed = [r for r in before.index if before[r] is not None and not before[r]
@@ -459,7 +465,9 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
         y0 += n_c
     district = candidates["district"].to_numpy()
     for need in needs.itertuples():
-        members = np.flatnonzero(district == need.district)
+        # a need of the study-area row (a rule stated for the whole area, check_at: area)
+        # is met by a site anywhere in it
+        members = np.flatnonzero((district == need.district) | (need.district == STUDY_AREA))
         if len(members) < need.need:
             infeasible.append(f"{need.kind} in {need.district}: needs {need.need} new "
                               f"facilities, only {len(members)} candidate sites lie there")
@@ -514,7 +522,7 @@ def _decode(col: np.ndarray, candidates: gpd.GeoDataFrame, kinds: list[str],
     opened = np.flatnonzero(x.any(axis=0))
     site_kinds = {j: [kinds[k] for k in np.flatnonzero(x[:, j])] for j in opened}
     # order of addition: greedy by people newly covered, counting each person once
-    gains = {}
+    gains, gains_by_rule = {}, {}
     covered = [b.covered_before.copy() for b in blocks]
     order = []
     remaining = list(opened)
@@ -525,10 +533,15 @@ def _decode(col: np.ndarray, candidates: gpd.GeoDataFrame, kinds: list[str],
                        for b, cov in zip(blocks, covered) if b.kind in site_kinds[j])
             if gain > best_gain:
                 best, best_gain = j, gain
+        per_rule = {}
         for b, cov in zip(blocks, covered):
             if b.kind in site_kinds[best]:
-                cov |= b.reach[[best], :].toarray().ravel() > 0
+                new = (b.reach[[best], :].toarray().ravel() > 0) & ~cov
+                # people first reached by this site, per access rule (its page and tables)
+                per_rule[b.rule_id] = per_rule.get(b.rule_id, 0.0) + float(b.weights[new].sum())
+                cov |= new
         gains[best] = best_gain
+        gains_by_rule[best] = per_rule
         order.append(best)
         remaining.remove(best)
     served = []
@@ -536,7 +549,8 @@ def _decode(col: np.ndarray, candidates: gpd.GeoDataFrame, kinds: list[str],
         ids = [b.rule_id for b in blocks if b.kind in site_kinds[j]
                and b.reach[[j], :].nnz > 0]
         for need in needs.itertuples():
-            if need.kind in site_kinds[j] and candidates["district"].iloc[j] == need.district:
+            if need.kind in site_kinds[j] and need.district in (candidates["district"].iloc[j],
+                                                                  STUDY_AREA):
                 ids.extend(need.rule_id)
         served.append(sorted(set(ids)))
     sites = candidates.iloc[order].reset_index(drop=True)
@@ -545,6 +559,7 @@ def _decode(col: np.ndarray, candidates: gpd.GeoDataFrame, kinds: list[str],
     sites["kinds_label"] = [" + ".join(site_kinds[j]) for j in order]
     sites["rules"] = served
     sites["newly_covered"] = [gains[j] for j in order]
+    sites["newly_covered_by_rule"] = [gains_by_rule[j] for j in order]
     sites["candidate"] = order
     return sites
 

@@ -16,6 +16,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from ..rules.base import STUDY_AREA
 from .charts import bar_chart_svg, verdict_colour
 from .labels import labels
 
@@ -135,22 +136,41 @@ def render_district_page(*, district: str, title: str, lang: str, table: pd.Data
                          rules: Mapping[str, Any], figures: Mapping[str, Any],
                          maps: Sequence[Mapping[str, str]], proposals: Any = None,
                          proposal_note: str = "", proposals_asked: bool = False,
-                         warnings: Sequence[str] = ()) -> str:
-    """The HTML page of one district; ``warnings`` (e.g. no residents) shown on top."""
+                         warnings: Sequence[str] = (), site_files: Sequence[str] = ()) -> str:
+    """The HTML page of one district; ``warnings`` (e.g. no residents) shown on top.
+
+    ``proposals`` are the sites of :func:`siting.report.proposal_table.site_table` (other
+    points with ``kinds`` and ``newly_covered`` are read through it): listed with their
+    order, coordinates, address and people newly covered per rule, identical rows merged.
+    """
     from .maps import _kind_names
+    from .proposal_table import COVERED, merged_rows, site_table
 
     lab = labels(lang)
     rows = rule_rows(table, rules, lab)
     names = _kind_names(lang)
-    sites = []
-    if proposals is not None:
-        for i, site in enumerate(proposals.itertuples()):  # a handful of sites
+    sites: list[dict[str, Any]] = []
+    site_rules: list[str] = []
+    if proposals is not None and len(proposals):
+        if "map_lon" not in proposals.columns:
+            proposals = site_table(proposals, None, list(rules.values()))
+        merged = merged_rows(proposals)
+        site_rules = [c[len(COVERED):] for c in merged.columns if c.startswith(COVERED)]
+        for site in merged.to_dict("records"):
             sites.append({
-                "site": getattr(site, "site", i + 1),
-                "kinds": " + ".join(names.get(k, k) for k in site.kinds),
-                "rules": ", ".join(getattr(site, "rules", []) or []),
-                "newly_covered": fmt_number(site.newly_covered)})
+                "site": site["site"], "count": int(site["count"]),
+                "kinds": " + ".join(names.get(k, k) for k in site["kinds"]),
+                "rules": ", ".join(site["rules"] or []),
+                "lonlat": f"{site['lon']:.6f}, {site['lat']:.6f}",
+                "map_lonlat": f"{site['map_lon']:.6f}, {site['map_lat']:.6f}"
+                if site["map_system"] != "WGS-84" else "",
+                "address": site["address"] or "—",
+                "covered": [fmt_number(site[COVERED + r]) if r in site["rules"] else ""
+                            for r in site_rules]})
+    shows_map_system = any(s["map_lonlat"] for s in sites)
     context = _common(lang) | {
+        "site_rules": site_rules, "shows_map_system": shows_map_system,
+        "site_files": list(site_files),
         "title": title, "district": district, "rules": rows, "figures": figures,
         "chart": attainment_chart(rows, lab), "maps": list(maps), "sites": sites,
         "proposal_note": proposal_note, "proposals_asked": proposals_asked,
@@ -158,7 +178,8 @@ def render_district_page(*, district: str, title: str, lang: str, table: pd.Data
     return environment().get_template("district.html.j2").render(**context)
 
 
-def _grid(summary: pd.DataFrame, districts: Sequence[str]) -> dict[str, Any]:
+def _grid(summary: pd.DataFrame, districts: Sequence[str],
+          lab: Mapping[str, str] | None = None) -> dict[str, Any]:
     if not len(summary):
         return {"rules": [], "rows": []}
     top = summary[summary["part_of"].isna()]
@@ -177,14 +198,20 @@ def _grid(summary: pd.DataFrame, districts: Sequence[str]) -> dict[str, Any]:
             cells.append({"mark": mark, "css": css,
                           "title": fmt_value(lookup.loc[(d, rid), "reading"],
                                              lookup.loc[(d, rid), "unit"])})
-        rows.append({"district": d, "cells": cells})
+        shown = lab["study_area"] if lab is not None and d == STUDY_AREA else d
+        rows.append({"district": shown, "cells": cells, "area": d == STUDY_AREA})
     return {"rules": rule_ids, "rows": rows}
 
 
 def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.DataFrame,
                  links: Mapping[str, str], rules: Sequence[Any], files: Sequence[str],
-                 outside_population: float = 0.0, review: pd.DataFrame | None = None) -> str:
+                 outside_population: float = 0.0, review: pd.DataFrame | None = None,
+                 area_rows: pd.DataFrame | None = None) -> str:
     """The index page: districts ranked by shortfall, errors, the district × rule grid.
+
+    ``area_rows`` are the study-area (全市) rows of the rules stated for the whole area
+    (:func:`siting.report.area_rows.study_area_rows`): shown in their own table, as a card
+    and as the last row of the grid; they are not part of the district ranking.
 
     ``review`` is the facility review (``attrs["review"]`` of
     :func:`siting.poi_review.review_pois`): every POI excluded, reclassified, doubtful or
@@ -219,8 +246,17 @@ def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.Da
     sources = [{"id": r.id, "name": r.name, "requirement": r.describe(),
                 "quote": r.provenance.quote, "cite": cite(r.provenance),
                 "strength": str(r.strength), "verify": r.provenance.verify} for r in rules]
+    by_id = {r.id: r for top in rules for r in top.walk()}
+    area = rule_rows(area_rows, by_id, lab) if area_rows is not None and len(area_rows) \
+        else []
+    area = [r for r in area if not r.get("part_of")] + [r for r in area if r.get("part_of")]
+    top = summary[summary["part_of"].isna()] if len(summary) else summary
+    failed_rules = sorted(set(top.loc[top["passed"] == False, "rule_id"])) \
+        if len(top) else []  # noqa: E712
     totals = {
         "districts": len(ranking),
+        "rules_failed": len(failed_rules),
+        "rules": len(set(top["rule_id"])) if len(top) else 0,
         "population": fmt_number(pd.to_numeric(ranking["population"], errors="coerce").sum()),
         "failing": int((pd.to_numeric(good["rules_failed"], errors="coerce") > 0).sum()),
         "errors": int((ranking["status"] == "error").sum()),
@@ -230,7 +266,9 @@ def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.Da
     }
     context = _common(lang) | {
         "title": title, "ranking": rows, "chart": chart,
-        "grid": _grid(summary, good["district"].astype(str).tolist()),
+        "grid": _grid(summary, good["district"].astype(str).tolist()
+                      + ([STUDY_AREA] if area else []), lab),
+        "area": area,
         "sources": sources, "files": list(files), "totals": totals,
         "review": review_section(review, lab, lang)}
     return environment().get_template("index.html.j2").render(**context)

@@ -607,9 +607,24 @@ def _proposal_layer(fmap: folium.Map, sites: gpd.GeoDataFrame, lab: dict[str, st
         data["name"] = sites[label].astype(str).to_numpy()
         fields, aliases = ["name"] + fields, [lab["name"]] + aliases
     total = float(pd.to_numeric(sites["newly_covered"]).sum())  # before rounding per site
+    # people newly covered per rule (siting.report.proposal_table): a count rule's sites
+    # cover nobody by the access measure, a radius rule's people within its radius
+    per_rule = [c for c in sites.columns if str(c).startswith("covered:")]
+    for i, column in enumerate(per_rule):
+        values = pd.to_numeric(sites[column], errors="coerce")
+        data[f"c{i}"] = [_fmt(v) if pd.notna(v) else "—" for v in values]
+        fields, aliases = fields + [f"c{i}"], aliases + [
+            f"{lab['newly_covered']} · {column[len('covered:'):]}"]
+    if per_rule:
+        parts = "; ".join(
+            f"{c[len('covered:'):]} +{_fmt(float(pd.to_numeric(sites[c]).sum()))} {lab['people']}"
+            for c in per_rule if pd.to_numeric(sites[c], errors="coerce").notna().any())
+        title = f"{lab['proposed']} ({len(data)}{'; ' + parts if parts else ''})"
+    else:
+        title = f"{lab['proposed']} ({len(data)}, +{_fmt(total)} {lab['people']})"
     folium.GeoJson(
         _collection(data, fields, system),
-        name=_esc(f"{lab['proposed']} ({len(data)}, +{_fmt(total)} {lab['people']})"),
+        name=_esc(title),
         marker=folium.CircleMarker(radius=9, color="#000000", weight=3, fill=True,
                                    fill_color=PROPOSAL_COLOUR, fill_opacity=1.0,
                                    class_name="siting-proposal"),

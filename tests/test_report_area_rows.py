@@ -1,0 +1,122 @@
+"""The study-area (全市) row of a batch on a planted case.
+
+Two 10 km × 10 km districts; SH16-18 "全市 … 急救站点平均服务半径≤3.5公里" is stated for the whole
+city (``check_at: area``) and decided by the area-equivalent radius √(A / (π N)) (the
+catalogue's ``decisive: area_equivalent``). Planted: district A holds 5 stations, B one.
+
+- A alone: √(100 km² / 5π) = 2,523 m, B alone: √(100 km² / π) = 5,642 m (B would fail alone);
+- the whole city: √(200 km² / 6π) = 3,257 m ≤ 3,500 m: the city passes.
+
+So summary.csv carries a "(study area)" row that passes at 3,257 m, the district rows are
+diagnostics (no verdict), and neither district counts the rule as failed in the ranking.
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from siting import StudyArea
+from siting.assess import assess
+from siting.config import rules_from_spec
+from siting.report import ReportOptions, write_reports
+
+CRS = "EPSG:32651"
+X0, Y0 = 350_000.0, 3_450_000.0
+
+
+def planted():
+    districts = gpd.GeoDataFrame(
+        {"name": ["A", "B"]},
+        geometry=[shapely.box(X0, Y0, X0 + 10_000, Y0 + 10_000),
+                  shapely.box(X0 + 10_000, Y0, X0 + 20_000, Y0 + 10_000)], crs=CRS)
+    xs = np.arange(500, 20_000, 1000.0)
+    ys = np.arange(500, 10_000, 1000.0)
+    gx, gy = np.meshgrid(xs, ys)
+    cells = gpd.GeoDataFrame(
+        {"population": np.full(gx.size, 1000.0)},
+        geometry=[shapely.box(X0 + x - 500, Y0 + y - 500, X0 + x + 500, Y0 + y + 500)
+                  for x, y in zip(gx.ravel(), gy.ravel())], crs=CRS)
+    stations = [(2000, 2000), (8000, 2000), (5000, 5000), (2000, 8000), (8000, 8000),
+                (15000, 5000)]
+    facilities = gpd.GeoDataFrame(
+        {"kind": "emergency_station", "name": [f"站{i}" for i in range(6)]},
+        geometry=[shapely.Point(X0 + x, Y0 + y) for x, y in stations], crs=CRS)
+    return districts, cells, facilities
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    districts, cells, facilities = planted()
+    rules = rules_from_spec(["SH16-18"])
+    area = StudyArea(districts, cells, facilities, district_col="name", crs=CRS)
+    out = tmp_path_factory.mktemp("area_rows")
+    result = write_reports(area, rules, out, progress=False,
+                           options=ReportOptions(lang="zh", tiles=None, maps=None))
+    return result, area, rules
+
+
+def test_summary_has_the_study_area_row_from_the_plan(report):
+    result, _, _ = report
+    summary = pd.read_csv(result.out / "summary.csv")
+    row = summary[summary["district"] == "(study area)"]
+    assert len(row) == 1
+    row = row.iloc[0]
+    assert row["rule_id"] == "SH16-18" and row["level"] == "area"
+    assert row["reading"] == pytest.approx(math.sqrt(200e6 / (6 * math.pi)), rel=1e-9)  # 3,257 m
+    assert row["required"] == pytest.approx(3500.0)
+    assert str(row["passed"]) == "True"
+    districts = summary[summary["district"].isin(["A", "B"])].set_index("district")
+    assert districts.loc["A", "reading"] == pytest.approx(math.sqrt(100e6 / (5 * math.pi)))
+    assert districts.loc["B", "reading"] == pytest.approx(math.sqrt(100e6 / math.pi))
+    assert districts["level"].tolist() == ["diagnostic", "diagnostic"]
+    assert districts["passed"].isna().all()                 # a district cannot fail it alone
+
+
+def test_area_row_equals_assess_on_the_whole_area(report):
+    result, area, rules = report
+    want = assess(area, rules).table
+    want = want[want["level"] == "area"].iloc[0]
+    got = result.summary[result.summary["level"] == "area"].iloc[0]
+    for column in ("reading", "required", "shortfall", "attainment", "population"):
+        assert float(got[column]) == pytest.approx(float(want[column]), rel=1e-12), column
+    assert bool(got["passed"]) == bool(want["passed"])
+
+
+def test_district_ranking_does_not_count_the_city_wide_rule(report):
+    result, _, _ = report
+    ranking = result.ranking.set_index("district")
+    assert ranking.loc["B", "rules_failed"] == 0      # B alone reads 5,642 m: a diagnostic
+    assert ranking.loc["A", "rules_failed"] == 0
+
+
+def test_index_and_workbook_show_the_city_figure(report):
+    import openpyxl
+
+    result, _, _ = report
+    index = (result.out / "index.html").read_text(encoding="utf-8")
+    assert "全市" in index and "3,257 m" in index
+    assert 'data-level="area"' in index
+    book = openpyxl.load_workbook(result.out / "summary.xlsx", read_only=True)
+    sheet = next(s for s in book.worksheets if "SH16-18" in s.title)
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert any("(study area)" in [str(v) for v in row] for row in values[1:])
+
+
+def test_a_city_that_fails_fails_at_the_area_row(tmp_path):
+    districts, cells, facilities = planted()
+    facilities = facilities.iloc[[0, 5]]  # 2 stations: √(200 km² / 2π) = 5,642 m > 3.5 km
+    area = StudyArea(districts, cells, facilities, district_col="name", crs=CRS)
+    result = write_reports(area, rules_from_spec(["SH16-18"]), tmp_path, progress=False,
+                           options=ReportOptions(lang="en", tiles=None, maps=None))
+    row = result.summary[result.summary["level"] == "area"].iloc[0]
+    assert row["reading"] == pytest.approx(math.sqrt(200e6 / (2 * math.pi)))
+    assert row["passed"] is False or bool(row["passed"]) is False
+    assert (result.ranking["rules_failed"] == 0).all()
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "Whole study area" in index and "5,642 m" in index
