@@ -120,3 +120,97 @@ def test_a_city_that_fails_fails_at_the_area_row(tmp_path):
     assert (result.ranking["rules_failed"] == 0).all()
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "Whole study area" in index and "5,642 m" in index
+
+
+# ---------------------------------------------------------------------------------------------
+# proposed sites: where, for which rule, how many people
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def proposed(tmp_path_factory):
+    from siting.report import proposals_by_propose
+
+    districts, cells, facilities = planted()
+    facilities = facilities.iloc[[0, 5]]   # B: one station, A: one station
+    area = StudyArea(districts, cells, facilities, district_col="name", crs=CRS)
+    out = tmp_path_factory.mktemp("proposed")
+    result = write_reports(area, rules_from_spec(["SH16-18"]), out, progress=False,
+                           options=ReportOptions(lang="zh", tiles="Amap", maps=None,
+                                                 proposals=proposals_by_propose(seed=0)))
+    return result, area
+
+
+def brute_force_radius_gains(sites: pd.DataFrame, cells, existing, radius: float) -> list[float]:
+    """People first within ``radius`` (straight line) of each site in order: all pairs."""
+    points = cells.geometry.representative_point()
+    cx, cy = points.x.to_numpy(), points.y.to_numpy()
+    pop = cells["population"].to_numpy()
+    covered = np.zeros(len(cx), bool)
+    for p in existing.geometry:
+        covered |= np.hypot(cx - p.x, cy - p.y) <= radius
+    gains = []
+    for p in sites.geometry:
+        new = (np.hypot(cx - p.x, cy - p.y) <= radius) & ~covered
+        gains.append(float(pop[new].sum()))
+        covered |= new
+    return gains
+
+
+def test_proposed_sites_files_have_coordinates_and_people_per_rule(proposed):
+    from siting.china import wgs84_to_gcj02
+
+    result, area = proposed
+    for name in ("A", "B"):
+        folder = result.out / "districts" / name
+        table = pd.read_csv(folder / "proposed_sites.csv")
+        for column in ("site", "count", "district", "kinds", "rules", "lon", "lat",
+                       "map_system", "map_lon", "map_lat", "address", "covered:SH16-18"):
+            assert column in table.columns, column
+        # the district alone: √(100 km² / π · 1) = 5,642 m; it needs ⌈100 km² / π 3.5²⌉ − 1 = 2
+        assert len(table) == math.ceil(100e6 / (math.pi * 3500 ** 2)) - 1 == 2
+        assert table["site"].tolist() == [1, 2] and (table["rules"] == "SH16-18").all()
+        assert (table["map_system"] == "GCJ-02").all()
+        gpkg = gpd.read_file(folder / "gaps.gpkg", layer="proposed_sites").to_crs(CRS)
+        wgs = gpkg.to_crs(4326)
+        np.testing.assert_allclose(table["lon"], wgs.geometry.x, atol=2e-6)
+        np.testing.assert_allclose(table["lat"], wgs.geometry.y, atol=2e-6)
+        gx, gy = wgs84_to_gcj02(table["lon"].to_numpy(), table["lat"].to_numpy())
+        np.testing.assert_allclose(table["map_lon"], gx, atol=2e-6)
+        assert (np.abs(table["map_lon"] - table["lon"]) > 1e-3).all()   # Amap's shift is real
+        # people newly within 3.5 km, by brute force over all pairs
+        mine = area.cells[area.cells["district"] == name]
+        want = brute_force_radius_gains(gpkg, mine, area.facilities, 3500.0)
+        np.testing.assert_allclose(table["covered:SH16-18"], want, rtol=1e-9)
+        assert sum(want) > 0
+        # no access rule: no "0 people" total
+        assert table["newly_covered"].isna().all()
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(folder / "proposed_sites.xlsx").worksheets[0]
+        header = [c.value for c in sheet[1]]
+        assert "经度（WGS-84）" in header and "新增覆盖人口 · SH16-18" in header
+        page = (folder / "index.html").read_text(encoding="utf-8")
+        assert f"{table['lon'].iloc[0]:.6f}, {table['lat'].iloc[0]:.6f}" in page
+        assert f"{table['map_lon'].iloc[0]:.6f}" in page
+        assert f"{want[0]:,.0f}" in page
+
+
+def test_identical_rows_are_merged_with_a_count():
+    from siting.report.proposal_table import merged_rows, site_table
+
+    pts = [shapely.Point(X0 + 100, Y0 + 100)] * 3 + [shapely.Point(X0 + 900, Y0 + 100)]
+    sites = gpd.GeoDataFrame({"kinds": [["kindergarten"]] * 4, "newly_covered": [0.0] * 4,
+                              "rules": [["R"]] * 4, "district": "A", "address": "",
+                              "newly_covered_by_rule": [{"R": 5.0}] * 4},
+                             geometry=pts, crs=CRS)
+    merged = merged_rows(site_table(sites))
+    assert merged["count"].tolist() == [3, 1] and merged["site"].tolist() == [1, 4]
+    assert merged["covered:R"].tolist() == [5.0, 5.0]
+
+
+def test_batch_scope_note_keeps_only_districts_outside_the_batch():
+    from siting.report.batch import batch_scope_note
+
+    note = "scope districts not in the study area: 徐汇区, 长宁区/长宁, 外区; other"
+    assert batch_scope_note(note, ["徐汇区", "长宁"]) == \
+        "scope districts not in the study area: 外区; other"
+    assert batch_scope_note("scope districts not in the study area: 徐汇区", ["徐汇区"]) is None

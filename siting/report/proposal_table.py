@@ -167,7 +167,8 @@ def merged_rows(table: pd.DataFrame, digits: int = 5) -> pd.DataFrame:
         return plain
     key = plain.drop(columns=["site", "count"]).copy()
     key["lon"], key["lat"] = key["lon"].round(digits), key["lat"].round(digits)
-    key = key.astype(str).agg("|".join, axis=1)
+    key = pd.Series(["|".join(map(str, row)) for row in key.itertuples(index=False)],
+                    index=key.index)
     plain["_key"] = key.to_numpy()
     first = plain.drop_duplicates("_key").copy()
     first["count"] = first["_key"].map(plain.groupby("_key")["count"].sum()).to_numpy()
