@@ -36,18 +36,19 @@ def verdict_table(assessment, max_rules: int = 8) -> pd.DataFrame:
     rule_ids = list(dict.fromkeys(top["rule_id"]))[:max_rules]
 
     def cell(row: pd.Series) -> str:
+        from .units import format_value
+
         mark = "·" if pd.isna(row["passed"]) else ("✓" if bool(row["passed"]) else "✗")
-        value = row["reading"]
-        if pd.isna(value):
-            return f"{mark} –"
-        if row["unit"] == "share":
-            return f"{mark} {float(value) * 100:.1f} %"
-        return f"{mark} {float(value):,.4g} {row['unit']}"
+        # thousands separators, no scientific notation, "—" for a missing reading
+        return f"{mark} {format_value(row['reading'], row['unit'])}"
+
+    from .units import MISSING
 
     shown = top[top["rule_id"].isin(rule_ids)].assign(text=lambda t: t.apply(cell, axis=1))
     table = shown.pivot_table(index="district", columns="rule_id", values="text",
                               aggfunc="first", sort=False)
-    return table.reindex(columns=rule_ids)
+    # a district out of a rule's scope, or a district rule in the (study area) row: no cell
+    return table.reindex(columns=rule_ids).fillna(MISSING)
 
 
 def _print_table(table: pd.DataFrame) -> None:

@@ -54,7 +54,10 @@ def test_demo_runs_the_whole_chain(demo):
     assert "Proposed sites" in page and 'class="sites"' in page
     # districts whose targets no candidate site can meet keep their report, with the reason
     index = pd.read_csv(out / "summary.csv")
-    assert set(index["district"]) == set(districts)
+    # and the town-wide row of SH21-02-sports (applied to the whole town, check_at: area)
+    assert set(index["district"]) == set(districts) | {"(study area)"}
+    town = index[index["district"] == "(study area)"]
+    assert town["rule_id"].tolist() == ["SH21-02-sports"] and (town["level"] == "area").all()
 
 
 def test_demo_prints_a_readable_table(demo):
@@ -117,7 +120,8 @@ def test_report_from_config(tmp_path, capsys):
     assert (out / "districts" / "B2" / "index.html").exists()
     assert not (out / "districts" / "A1").exists()
     summary = pd.read_csv(out / "summary.csv")
-    assert set(summary["district"]) == {"B2"}
+    # the town-wide row reads every district's data, whichever districts were rerun
+    assert set(summary["district"]) == {"B2", "(study area)"}
     # outputs.dir of the config when --out is not given
     config.write_text(config.read_text().replace("dir: siting-report", f"dir: {tmp_path / 'o2'}"))
     assert main(["report", str(config), "--quiet", "--district", "A3"]) == 0

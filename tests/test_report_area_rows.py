@@ -214,3 +214,41 @@ def test_batch_scope_note_keeps_only_districts_outside_the_batch():
     assert batch_scope_note(note, ["徐汇区", "长宁"]) == \
         "scope districts not in the study area: 外区; other"
     assert batch_scope_note("scope districts not in the study area: 徐汇区", ["徐汇区"]) is None
+
+
+def test_run_pdf_carries_the_study_area_row(tmp_path):
+    import pypdf
+
+    districts, cells, facilities = planted()
+    area = StudyArea(districts, cells, facilities, district_col="name", crs=CRS)
+    result = write_reports(area, rules_from_spec(["SH16-18"]), tmp_path, progress=False,
+                           options=ReportOptions(lang="zh", tiles=None, maps=None, static=True))
+    pdf = pypdf.PdfReader(tmp_path / "report.pdf")
+    assert len(pdf.pages) == 1                         # 3 rows: A, B and the city
+    text = pdf.pages[0].extract_text()
+    assert "全市" in text and "3,257 m" in text and "≤ 3,500 m" in text
+    assert "nan" not in text.lower()
+    assert len(result.summary) == 3
+
+
+def test_chinese_png_text_has_every_glyph(tmp_path):
+    """The setup step's CJK font is found by matplotlib: no glyph of a zh map is missing."""
+    import warnings
+
+    import matplotlib.image as mpimg
+
+    from siting.report.static import CJK_FONTS, _font_family, save_png, static_map
+
+    family = _font_family("zh")
+    if family[0] not in CJK_FONTS:
+        pytest.skip("no CJK font installed (make demo / scripts/install-fonts.sh installs one)")
+    districts, cells, facilities = planted()
+    area = StudyArea(districts, cells, facilities, district_col="name", crs=CRS)
+    result = assess(area, rules_from_spec(["SH16-18"]))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = static_map(result, area, "SH16-18", lang="zh")
+        out = save_png(fig, tmp_path / "sh16_18.png", dpi=60)
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert missing == []
+    assert mpimg.imread(out).shape[0] > 200

@@ -679,7 +679,9 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
     for rule in _map_rules(assessment, options.maps):
         iso = None
         try:
-            if options.isochrones is not None and rule.facility:
+            # an average radius (service_radius) gets no rings: it is not a maximum
+            if options.isochrones is not None and rule.facility and \
+                    rule.kind != "service_radius":
                 box = area.districts.total_bounds
                 margin = margin_m(area, rule)
                 near = shapely.box(box[0] - margin, box[1] - margin, box[2] + margin,

@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..rules.base import STUDY_AREA
+from ..units import (MISSING, format_number, format_requirement, format_value,
+                     format_verdict)
 from .charts import bar_chart_svg, verdict_colour
 from .labels import labels
 
@@ -49,20 +51,13 @@ def _finite(value: object) -> float | None:
 
 
 def fmt_number(value: object, digits: int = 0) -> str:
-    """``12,345`` style, ``–`` for missing values."""
-    v = _finite(value)
-    return "–" if v is None else f"{v:,.{digits}f}"
+    """``12,345`` style, ``—`` for missing values (:func:`siting.units.format_number`)."""
+    return format_number(value, digits)
 
 
 def fmt_value(value: object, unit: object) -> str:
-    """A reading or requirement with its unit (shares as percentages)."""
-    v = _finite(value)
-    if v is None:
-        return "–"
-    if unit == "share":
-        return f"{v * 100:.1f} %"
-    digits = 0 if abs(v) >= 100 else (1 if abs(v) >= 1 else 3)
-    return f"{v:,.{digits}f} {unit or ''}".strip()
+    """A reading or requirement with its unit (:func:`siting.units.format_value`)."""
+    return format_value(value, unit)
 
 
 def verdict(passed: object, lab: Mapping[str, str], evaluated: bool = True) -> tuple[str, str]:
@@ -92,7 +87,7 @@ def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, s
         evaluated = not str(row.get("note") or "").startswith("not evaluated")
         word, css = verdict(row["passed"], lab, evaluated)
         p = getattr(rule, "provenance", None)
-        shortfall = "–"
+        shortfall = MISSING
         if pd.notna(row.get("shortfall")) and float(row["shortfall"]) > 0:
             digits = 0 if float(row["shortfall"]) >= 10 else 2
             shortfall = f"{fmt_number(row['shortfall'], digits)} " \
@@ -105,8 +100,8 @@ def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, s
             "requirement": rule.describe() if rule is not None else "",
             "verdict": word, "css": css,
             "reading": fmt_value(row.get("reading"), row.get("unit")),
-            "required": (str(row.get("op") or "") + " " + fmt_value(row.get("required"),
-                                                                      row.get("unit"))).strip(),
+            "required": format_requirement(row.get("op"), row.get("required"),
+                                           row.get("unit")),
             "shortfall": shortfall,
             "quote": getattr(p, "quote", "") or "", "cite": cite(p),
             "strength": str(getattr(rule, "strength", "")),
@@ -115,17 +110,29 @@ def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, s
             "area_level": getattr(rule, "check_at", "district") == "area",
             "note": str(row.get("note") or ""),
             "attainment": pd.to_numeric(row.get("attainment"), errors="coerce"),
+            "ratio": _ratio(row.get("reading"), row.get("required")),
+            "op": str(row.get("op") or "") if isinstance(row.get("op"), str) else "",
             "passed": row["passed"],
         })
     return rows
 
 
+def _ratio(reading: object, required: object) -> float:
+    """reading ÷ requirement (NaN when either is missing or the requirement is 0)."""
+    a, b = _finite(reading), _finite(required)
+    return a / b if a is not None and b not in (None, 0.0) else np.nan
+
+
 def attainment_chart(rows: Sequence[Mapping[str, Any]], lab: Mapping[str, str]) -> str:
-    """Bars of reading ÷ requirement per rule, with the line where a rule is just met."""
+    """Bars of reading ÷ requirement per rule (现状 ÷ 标准, as the title says), with the line
+    at 100 %: a "≥" rule passes at or right of it, a "≤" rule (a radius, people per
+    facility) at or left of it, which each bar's text states. (``attainment`` is the other
+    way round for "≤" rules — requirement ÷ reading — so it is not what is drawn.)"""
     top = [r for r in rows if not r.get("part_of")]
-    values = [float(r["attainment"]) if pd.notna(r["attainment"]) else np.nan for r in top]
-    texts = [("–" if not np.isfinite(v) else f"{v * 100:.0f} %") + f" ({r['verdict']})"
-             for v, r in zip(values, top)]
+    values = [float(r["ratio"]) if pd.notna(r.get("ratio", np.nan)) else np.nan for r in top]
+    texts = [(MISSING if not np.isfinite(v) else f"{format_number(v * 100, 0)} %")
+             + (f" ({r['op']} 100 %)" if np.isfinite(v) and r.get("op") else "")
+             + f" {r['verdict']}" for v, r in zip(values, top)]
     return bar_chart_svg([r["id"] for r in top], values,
                          [verdict_colour(None if r["css"] == "undecided" else r["css"] == "pass")
                           for r in top], texts=texts, reference=1.0, reference_label="100 %",
@@ -219,13 +226,22 @@ def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.Da
     """
     lab = labels(lang)
     rows = []
+    readings = {} if not len(summary) else {
+        (d, i): row for d, i, row in zip(summary["district"], summary["rule_id"],
+                                         summary.to_dict("records"))}
     for _, r in ranking.iterrows():
         status = r["status"]
         css = "error" if status == "error" else ("fail" if (r["rules_failed"] or 0) > 0
                                                   else "pass")
         worst = ""
         if isinstance(r["worst_rule"], str) and pd.notna(r["worst_attainment"]):
-            worst = f"{r['worst_rule']} ({float(r['worst_attainment']) * 100:.0f} %)"
+            # the reading beside its requirement ("14,570 m (要求 ≤ 3,500 m)"): an attainment
+            # percentage reads like a coverage share
+            hit = readings.get((r["district"], r["worst_rule"]))
+            worst = f"{r['worst_rule']}: " + format_verdict(
+                hit["reading"], hit["op"], hit["required"], hit["unit"], lab["requires"]) \
+                if hit is not None else \
+                f"{r['worst_rule']} ({float(r['worst_attainment']) * 100:.0f} %)"
         rows.append({
             "rank": "" if pd.isna(r["rank"]) else int(r["rank"]), "district": r["district"],
             "status": status, "css": css,
