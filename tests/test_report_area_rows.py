@@ -252,3 +252,33 @@ def test_chinese_png_text_has_every_glyph(tmp_path):
     missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
     assert missing == []
     assert mpimg.imread(out).shape[0] > 200
+
+
+def test_average_radius_map_shows_the_reading_not_rings():
+    """SH16-18 is an average (平均) radius: no 3.5 km rings, the legend gives the readings."""
+    import json
+
+    from siting.propose import propose
+    from siting.report.maps import assessment_map
+    from siting.report.proposal_table import site_table
+
+    districts, cells, facilities = planted()
+    area = StudyArea(districts, cells, facilities.iloc[[0, 5]], district_col="name", crs=CRS)
+    rules = rules_from_spec(["SH16-18"])
+    result = assess(area, rules)
+    sites = site_table(propose(area, rules, assessment=result, infeasible="relax").sites,
+                       area, rules)
+    fmap = assessment_map(result, area, "SH16-18", lang="zh", tiles=None, proposals=sites)
+    html = fmap.get_root().render()
+    assert fmap._siting_counts["isochrones"] == 0
+    assert "服务半径（直线）" not in html and "规则阈值" not in html
+
+    def shown(text: str) -> bool:
+        return text in html or json.dumps(text)[1:-1] in html
+
+    # B alone √(100 km²/π) = 5,642 m; the city √(200 km²/2π) = 5,642 m too; required ≤ 3,500 m
+    assert shown("B 平均服务半径: 5,642 m") and shown("全市 平均服务半径: 5,642 m")
+    assert shown("为平均值，不是最大服务距离")
+    # the proposals layer names the people newly within the radius, not "+0 人"
+    total = float(sites["covered:SH16-18"].sum())
+    assert total > 0 and shown(f"SH16-18 +{total:,.0f} 人")
