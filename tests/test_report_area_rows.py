@@ -282,3 +282,20 @@ def test_average_radius_map_shows_the_reading_not_rings():
     # the proposals layer names the people newly within the radius, not "+0 人"
     total = float(sites["covered:SH16-18"].sum())
     assert total > 0 and shown(f"SH16-18 +{total:,.0f} 人")
+
+
+def test_batch_pages_carry_no_scope_note_for_the_batch_own_districts(tmp_path):
+    districts, cells, facilities = planted()
+    facilities = pd.concat([facilities, facilities.assign(kind="kindergarten")],
+                           ignore_index=True)
+    area = StudyArea(districts, cells, facilities, district_col="name", crs=CRS)
+    rules = rules_from_spec([{"id": "GB50180-KG", "scope": {"districts": ["A", "B", "外区"]}}])
+    alone = assess(StudyArea(districts.iloc[[0]], cells, facilities, district_col="name",
+                             crs=CRS, clip=False), rules, straight_line=True).table
+    assert "scope districts not in the study area: B, 外区" in alone["note"].iloc[0]
+    result = write_reports(area, rules, tmp_path, progress=False, options=ReportOptions(
+        lang="en", tiles=None, maps=None, straight_line=True))
+    notes = result.summary.loc[result.summary["district"] == "A", "note"].iloc[0]
+    assert "scope districts not in the study area: 外区" in notes and ", B" not in notes
+    page = (tmp_path / "districts" / "A" / "index.html").read_text(encoding="utf-8")
+    assert "not in the study area: 外区" in page and "not in the study area: B" not in page
