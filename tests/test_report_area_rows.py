@@ -106,6 +106,10 @@ def test_index_and_workbook_show_the_city_figure(report):
     sheet = next(s for s in book.worksheets if "SH16-18" in s.title)
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert any("(study area)" in [str(v) for v in row] for row in values[1:])
+    city = [list(r) for r in book["study_area"].iter_rows(values_only=True)]
+    assert len(city) == 2 and city[1][:2] == ["(study area)", "SH16-18"]
+    header = city[0]
+    assert city[1][header.index("reading")] == pytest.approx(math.sqrt(200e6 / (6 * math.pi)))
 
 
 def test_a_city_that_fails_fails_at_the_area_row(tmp_path):

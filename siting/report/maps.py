@@ -129,7 +129,11 @@ def nice(value: float) -> float:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+    """Map labels: whole numbers from 100 up, one decimal below (siting.units formats)."""
+    from ..units import format_number
+
+    v = float(value)
+    return format_number(v, 0 if abs(v) >= 100 or v.is_integer() else 1)
 
 
 def _display(gdf: gpd.GeoDataFrame, system: str) -> gpd.GeoDataFrame:
