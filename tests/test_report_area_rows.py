@@ -303,3 +303,16 @@ def test_batch_pages_carry_no_scope_note_for_the_batch_own_districts(tmp_path):
     assert "scope districts not in the study area: 外区" in notes and ", B" not in notes
     page = (tmp_path / "districts" / "A" / "index.html").read_text(encoding="utf-8")
     assert "not in the study area: 外区" in page and "not in the study area: B" not in page
+
+
+def test_attainment_chart_draws_reading_over_requirement(report):
+    """"达标程度（现状 ÷ 标准）": for a "≤" rule the bar is reading ÷ requirement, 5,642 ÷ 3,500
+    = 161 %, passing left of 100 % — not requirement ÷ reading (62 %)."""
+    result, _, _ = report
+    page = (result.out / "districts" / "B" / "index.html").read_text(encoding="utf-8")
+    chart = page[page.index("<svg"):page.index("</svg>")]
+    assert "161 % (≤ 100 %)" in chart and "62 %" not in chart
+    import re
+
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", page, flags=re.S))
+    assert re.search(r"\bnan\b", text, re.IGNORECASE) is None

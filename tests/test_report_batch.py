@@ -356,6 +356,43 @@ def test_shanghai_study_area_row(sh_report, shanghai):
     assert "全市" in index and f"{rows['reading'].iloc[0]:,.0f} m" in index
 
 
+def test_shanghai_ems_proposals_name_places_and_people(shanghai):
+    """The planner trial's F8: every proposed EMS station "newly covered 0 people" and 浦东's
+    page listed 38 identical rows without coordinates. Now (崇明区 alone, SH16-18): each
+    site has WGS-84 and GCJ-02 coordinates and the people it first brings within 3.5 km."""
+    from siting.china import wgs84_to_gcj02
+    from siting.propose import propose
+    from siting.report.proposal_table import merged_rows, site_table
+
+    districts, cells, facilities, utm = shanghai
+    inputs = prepare_inputs(districts, cells, facilities, district_col="NAME", crs=utm)
+    area = inputs.area_for("崇明区")
+    rules = rules_from_spec(["SH16-18"])
+    proposal = propose(area, rules, infeasible="relax", time_limit=30)
+    table = site_table(proposal.sites, area, rules, system="gcj02")
+    assert len(table) > 0 and table["site"].tolist() == list(range(1, len(table) + 1))
+    assert (table["district"] == "崇明区").all() and (table["rules"].map(tuple) == ("SH16-18",)).all()
+    wgs = table.to_crs(4326)
+    np.testing.assert_allclose(table["lon"], wgs.geometry.x, atol=1e-6)
+    gx, gy = wgs84_to_gcj02(table["lon"].to_numpy(), table["lat"].to_numpy())
+    np.testing.assert_allclose(table["map_lat"], gy, atol=1e-6)
+    # brute force: people first within 3.5 km (straight line) of a station, in site order
+    points = area.cells.geometry.representative_point()
+    cx, cy, pop = points.x.to_numpy(), points.y.to_numpy(), area.cells["population"].to_numpy()
+    stations = area.facilities[area.facilities["kind"] == "emergency_station"]
+    covered = np.zeros(len(cx), bool)
+    for p in stations.geometry:
+        covered |= np.hypot(cx - p.x, cy - p.y) <= 3500.0
+    want = []
+    for p in table.geometry:
+        new = (np.hypot(cx - p.x, cy - p.y) <= 3500.0) & ~covered
+        want.append(float(pop[new].sum()))
+        covered |= new
+    np.testing.assert_allclose(table["covered:SH16-18"].to_numpy(dtype=float), want, rtol=1e-9)
+    assert sum(want) > 0
+    assert len(merged_rows(table)) == len(table)   # distinct places: nothing merged
+
+
 # ---------------------------------------------------------------------------------------------
 # slices: each district's task gets its part of the inputs, and computes the same numbers
 # ---------------------------------------------------------------------------------------------
