@@ -316,3 +316,19 @@ def test_attainment_chart_draws_reading_over_requirement(report):
 
     text = re.sub(r"<[^>]+>", " ", re.sub(r"<style.*?</style>", "", page, flags=re.S))
     assert re.search(r"\bnan\b", text, re.IGNORECASE) is None
+
+
+def test_a_broken_district_leaves_the_city_row_undecided(tmp_path):
+    """One district's broken data must not let the city be decided on the others."""
+    from siting.report import prepare_inputs
+
+    districts, cells, facilities = planted()
+    cells = cells.copy()
+    cells.loc[cells.index[-1], "population"] = -5.0          # in district B
+    inputs = prepare_inputs(districts, cells, facilities, district_col="name", crs=CRS)
+    result = write_reports(inputs, rules_from_spec(["SH16-18"]), tmp_path, progress=False,
+                           options=ReportOptions(lang="en", tiles=None, maps=None))
+    assert [o.status for o in result.outcomes] == ["ok", "error"]
+    row = result.summary[result.summary["district"] == "(study area)"].iloc[0]
+    assert pd.isna(row["passed"]) and pd.isna(row["reading"])
+    assert row["note"].startswith("not evaluated: the whole study area could not be built")

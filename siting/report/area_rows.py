@@ -100,6 +100,9 @@ def study_area_rows(inputs: BatchInputs, rules: Sequence[Rule], options: ReportO
     except SitingError as exc:
         rows = _undecided(chosen, f"not evaluated: the whole study area could not be built "
                                   f"({exc.problem}; {exc.field}={exc.value!r}). Fix: {exc.fix}")
+    except Exception as exc:  # noqa: BLE001  the districts' reports must still be written
+        rows = _undecided(chosen, f"not evaluated: the study-area assessment failed "
+                                  f"({type(exc).__name__}: {exc})")
     _save(out, fingerprint, rows)
     return rows
 
