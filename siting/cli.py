@@ -213,9 +213,16 @@ def _propose(args: argparse.Namespace) -> int:
     print(proposal.summary())
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    sites = proposal.sites.assign(kinds=proposal.sites["kinds_label"],
-                                  rules=proposal.sites["rules"].map(", ".join),
-                                  distances=proposal.solution.get("distances", "network"))
+    from .report.basemaps import tiles_system
+    from .report.proposal_table import site_table
+
+    # the columns of a report's proposed sites: order, coordinates (WGS-84 and the map's
+    # system), address where the data has one, people newly covered per rule
+    table = site_table(proposal.sites, area, config.rules,
+                       system=tiles_system(config.outputs.get("tiles")))
+    sites = table.assign(kinds=table["kinds"].map(", ".join),
+                         rules=table["rules"].map(", ".join),
+                         distances=proposal.solution.get("distances", "network"))
     sites.to_crs(4326).to_file(out / "proposed_sites.gpkg", layer="proposed_sites")
     sites.drop(columns="geometry").to_csv(out / "proposed_sites.csv", index=False)
     proposal.curve.to_csv(out / "marginal_gain.csv", index=False)

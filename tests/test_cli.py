@@ -141,6 +141,10 @@ def test_propose_from_config(tmp_path, capsys):
     table = pd.read_csv(tmp_path / "proposed_sites.csv")
     assert len(sites) == len(table) > 0 and sites.crs.to_epsg() == 4326
     assert table["newly_covered"].iloc[0] == table["newly_covered"].max()
+    for column in ("site", "lon", "lat", "map_system", "address", "covered:GB50180-KG"):
+        assert column in table.columns, column
+    kg = table[table["rules"].str.contains("GB50180-KG")]
+    assert (kg["covered:GB50180-KG"] >= 0).all() and kg["covered:GB50180-KG"].sum() > 0
     after = pd.read_csv(tmp_path / "assessment_after.csv")
     assert after.loc[after["rule_id"] == "SH21-02-sports", "passed"].all()
     # without --relax the unreachable people make it an error that says how to fix it
