@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= siting-demo
 
-.PHONY: setup demo test bench browser clean
+.PHONY: setup demo test bench browser fonts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,11 @@ setup: $(STAMP)
 browser:
 	bash scripts/install-browser.sh
 
-demo: setup
+# a Chinese font for the PNG/PDF outputs; warns (never fails) without root, apt or network
+fonts:
+	bash scripts/install-fonts.sh
+
+demo: setup fonts
 	$(BIN)/siting demo --out $(OUT)
 
 test: setup browser

@@ -21,6 +21,7 @@ from .errors import SitingError
 from .rules.base import (STUDY_AREA, TABLE_COLUMNS, Context, Rule, RuleResult, _finish,
                          _fmt_num)
 from .rules.catalog import RuleSet, load_rules
+from .units import format_verdict
 
 if TYPE_CHECKING:
     from .study_area import StudyArea
@@ -221,7 +222,7 @@ class Assessment:
             o = self.overall[self.overall["rule_id"] == rule.id].iloc[0]
             state = {True: "passes", False: "FAILS"}.get(verdict["passed"], "not decided")
             text = (f"{head}: {state} for the study area "
-                    f"({_fmt_num(o['reading'])} {o['op']} {_fmt_num(o['required'])} {o['unit']})")
+                    f": {format_verdict(o['reading'], o['op'], o['required'], o['unit'])}")
             if verdict["passed"] is False and o["shortfall"] > 0:
                 text += f"; short by {_fmt_num(o['shortfall'])} {o['shortfall_unit']}"
             return text
@@ -237,9 +238,9 @@ class Assessment:
         units = set(failed["shortfall_unit"].dropna())
         short = f"; total shortfall {_fmt_num(total_short)} {units.pop()}" \
             if len(units) == 1 and total_short > 0 else ""
-        return (f"{head}: FAILS in {len(failed)} of {n} districts; worst {worst['district']} "
-                f"({_fmt_num(worst['reading'])} {worst['op']} {_fmt_num(worst['required'])} "
-                f"{worst['unit']}){short}")
+        return (f"{head}: FAILS in {len(failed)} of {n} districts; worst {worst['district']}: "
+                f"{format_verdict(worst['reading'], worst['op'], worst['required'], worst['unit'])}"
+                f"{short}")
 
     def __repr__(self) -> str:
         v = self.verdicts()

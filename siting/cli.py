@@ -37,18 +37,19 @@ def verdict_table(assessment, max_rules: int = 8) -> pd.DataFrame:
     rule_ids = list(dict.fromkeys(top["rule_id"]))[:max_rules]
 
     def cell(row: pd.Series) -> str:
+        from .units import format_value
+
         mark = "·" if pd.isna(row["passed"]) else ("✓" if bool(row["passed"]) else "✗")
-        value = row["reading"]
-        if pd.isna(value):
-            return f"{mark} –"
-        if row["unit"] == "share":
-            return f"{mark} {float(value) * 100:.1f} %"
-        return f"{mark} {float(value):,.4g} {row['unit']}"
+        # thousands separators, no scientific notation, "—" for a missing reading
+        return f"{mark} {format_value(row['reading'], row['unit'])}"
+
+    from .units import MISSING
 
     shown = top[top["rule_id"].isin(rule_ids)].assign(text=lambda t: t.apply(cell, axis=1))
     table = shown.pivot_table(index="district", columns="rule_id", values="text",
                               aggfunc="first", sort=False)
-    return table.reindex(columns=rule_ids)
+    # a district out of a rule's scope, or a district rule in the (study area) row: no cell
+    return table.reindex(columns=rule_ids).fillna(MISSING)
 
 
 def _print_table(table: pd.DataFrame) -> None:
@@ -213,9 +214,16 @@ def _propose(args: argparse.Namespace) -> int:
     print(proposal.summary())
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    sites = proposal.sites.assign(kinds=proposal.sites["kinds_label"],
-                                  rules=proposal.sites["rules"].map(", ".join),
-                                  distances=proposal.solution.get("distances", "network"))
+    from .report.basemaps import tiles_system
+    from .report.proposal_table import site_table
+
+    # the columns of a report's proposed sites: order, coordinates (WGS-84 and the map's
+    # system), address where the data has one, people newly covered per rule
+    table = site_table(proposal.sites, area, config.rules,
+                       system=tiles_system(config.outputs.get("tiles")))
+    sites = table.assign(kinds=table["kinds"].map(", ".join),
+                         rules=table["rules"].map(", ".join),
+                         distances=proposal.solution.get("distances", "network"))
     sites.to_crs(4326).to_file(out / "proposed_sites.gpkg", layer="proposed_sites")
     sites.drop(columns="geometry").to_csv(out / "proposed_sites.csv", index=False)
     proposal.curve.to_csv(out / "marginal_gain.csv", index=False)

@@ -100,8 +100,13 @@ class Proposal:
         if s.get("distances", "network") != "network":
             lines.append(f"Distances: {s['distances']}.")
         for _, row in self.sites.iterrows():
+            by_rule = row.get("newly_covered_by_rule") or {}
+            # a site for a count rule only (no catchment) covers nobody by an access measure
+            covers = ("newly covers " + ", ".join(f"{v:,.0f} people for {k}"
+                                                  for k, v in by_rule.items())) if by_rule \
+                else "counts toward the number of facilities"
             lines.append(f"  site {row['site']}: {row['kinds_label']} in {row['district']}, "
-                         f"newly covers {row['newly_covered']:,.0f} people ({', '.join(row['rules'])})")
+                         f"{covers} ({', '.join(row['rules'])})")
         before = self.before.verdicts().set_index("rule_id")["passed"]
         after = self.after.verdicts().set_index("rule_id")["passed"]
         fixed = [r for r in before.index if before[r] is not None and not before[r]
@@ -626,7 +631,7 @@ def _decode(col: np.ndarray, candidates: gpd.GeoDataFrame, kinds: list[str],
     opened = np.flatnonzero(x.any(axis=0))
     site_kinds = {j: [kinds[k] for k in np.flatnonzero(x[:, j])] for j in opened}
     # order of addition: greedy by people newly covered, counting each person once
-    gains = {}
+    gains, gains_by_rule = {}, {}
     covered = [b.covered_before.copy() for b in blocks]
     order = []
     remaining = list(opened)
@@ -637,10 +642,15 @@ def _decode(col: np.ndarray, candidates: gpd.GeoDataFrame, kinds: list[str],
                        for b, cov in zip(blocks, covered) if b.kind in site_kinds[j])
             if gain > best_gain:
                 best, best_gain = j, gain
+        per_rule = {}
         for b, cov in zip(blocks, covered):
             if b.kind in site_kinds[best]:
-                cov |= b.reach[[best], :].toarray().ravel() > 0
+                new = (b.reach[[best], :].toarray().ravel() > 0) & ~cov
+                # people first reached by this site, per access rule (its page and tables)
+                per_rule[b.rule_id] = per_rule.get(b.rule_id, 0.0) + float(b.weights[new].sum())
+                cov |= new
         gains[best] = best_gain
+        gains_by_rule[best] = per_rule
         order.append(best)
         remaining.remove(best)
     served = []
@@ -661,6 +671,7 @@ def _decode(col: np.ndarray, candidates: gpd.GeoDataFrame, kinds: list[str],
     sites["kinds_label"] = [" + ".join(site_kinds[j]) for j in order]
     sites["rules"] = served
     sites["newly_covered"] = [gains[j] for j in order]
+    sites["newly_covered_by_rule"] = [gains_by_rule[j] for j in order]
     sites["candidate"] = order
     return sites
 

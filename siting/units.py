@@ -164,3 +164,102 @@ def parse_cutoff(cutoff: str | float | int | Quantity, *, field: str = "cutoff")
         raise UnitError(field, cutoff, "a cutoff must be greater than zero",
                         "give a positive distance or time, for example '500 m' or '15 min'")
     return quantity
+
+
+# ---------------------------------------------------------------------------------------------
+# numbers as a planner reads them (every page, map, sheet and the command line)
+# ---------------------------------------------------------------------------------------------
+#: What a missing number is shown as: never "nan", "NaN" or "None".
+MISSING = "—"
+
+
+def _finite_or_none(value: object) -> float | None:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if number != number else number  # NaN is the only value unequal to itself
+
+
+def format_number(value: object, digits: int | None = None) -> str:
+    """A number with thousands separators, never in scientific notation; ``—`` when missing.
+
+    Parameters
+    ----------
+    value
+        Any number (NumPy, pandas ``NA``, text holding a number, ``None``).
+    digits
+        Decimals; by default 0 from 100 up, 1 from 1 up, else 3 (and "0" for zero).
+
+    Returns
+    -------
+    str
+        ``"22,829"``, ``"3.5"``, ``"0.537"``, ``"∞"``, or :data:`MISSING`. The separators are
+        the same in Chinese and English (GB/T 15835 writes 22,829 too).
+
+    Examples
+    --------
+    >>> format_number(22829.4), format_number(float("nan")), format_number(1.457e4)
+    ('22,829', '—', '14,570')
+    >>> format_number(0.53676), format_number(3.5), format_number(0)
+    ('0.537', '3.5', '0')
+    """
+    number = _finite_or_none(value)
+    if number is None:
+        return MISSING
+    if number in (float("inf"), float("-inf")):
+        return "∞" if number > 0 else "-∞"
+    if digits is None:
+        size = abs(number)
+        digits = 0 if size >= 100 or number == 0 else (1 if size >= 1 else 3)
+        if digits == 1 and float(number).is_integer():
+            digits = 0
+    text = f"{number:,.{digits}f}"
+    return "0" if text in ("-0", "-0.0", "-0.00", "-0.000") else text
+
+
+def format_value(value: object, unit: object = None, digits: int | None = None) -> str:
+    """A reading or requirement with its unit: ``"14,570 m"``, ``"44.7 %"`` (shares), ``—``.
+
+    Examples
+    --------
+    >>> format_value(14570.3, "m"), format_value(0.4470, "share"), format_value(None, "m")
+    ('14,570 m', '44.7 %', '—')
+    """
+    number = _finite_or_none(value)
+    if number is None:
+        return MISSING
+    if unit in ("share", "%"):
+        scaled = number * 100 if unit == "share" else number
+        return f"{format_number(scaled, 1 if digits is None else digits)} %"
+    text = format_number(number, digits)
+    # a missing unit (None, NaN read back from a CSV) is left out, never printed as "nan"
+    shown = "" if unit is None or str(unit) in ("", "nan", "None", "<NA>") else str(unit)
+    return f"{text} {shown}".strip()
+
+
+def format_requirement(op: object, value: object, unit: object = None) -> str:
+    """``"≤ 3,500 m"``; :data:`MISSING` when the requirement is not known (no "nan –")."""
+    if _finite_or_none(value) is None:
+        return MISSING
+    op_text = op if isinstance(op, str) and op not in ("", "nan") else ""
+    return f"{op_text} {format_value(value, unit)}".strip()
+
+
+def format_verdict(reading: object, op: object, required: object, unit: object = None,
+                   required_word: str = "required") -> str:
+    """A reading beside its requirement that cannot be read as a true statement.
+
+    ``"14,570 m (required ≤ 3,500 m)"`` rather than ``"(14,570 ≤ 3,500 m)"``, which states
+    that 14,570 is at most 3,500. ``required_word`` is the label in the page's language
+    (``"要求"`` in Chinese).
+
+    Examples
+    --------
+    >>> format_verdict(14570.3, "<=", 3500, "m")
+    '14,570 m (required ≤ 3,500 m)'
+    """
+    ops = {"<=": "≤", ">=": "≥", "<": "<", ">": ">"}
+    symbol = ops.get(str(op), op)
+    return f"{format_value(reading, unit)} ({required_word} " \
+           f"{format_requirement(symbol, required, unit)})"

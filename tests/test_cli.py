@@ -54,7 +54,10 @@ def test_demo_runs_the_whole_chain(demo):
     assert "Proposed sites" in page and 'class="sites"' in page
     # districts whose targets no candidate site can meet keep their report, with the reason
     index = pd.read_csv(out / "summary.csv")
-    assert set(index["district"]) == set(districts)
+    # and the town-wide row of SH21-02-sports (applied to the whole town, check_at: area)
+    assert set(index["district"]) == set(districts) | {"(study area)"}
+    town = index[index["district"] == "(study area)"]
+    assert town["rule_id"].tolist() == ["SH21-02-sports"] and (town["level"] == "area").all()
 
 
 def test_demo_prints_a_readable_table(demo):
@@ -105,6 +108,10 @@ def test_check_prints_the_assessment(capsys):
     text = capsys.readouterr().out
     assert "Assessment of 3 checkable rules over 9 districts" in text
     assert "District × rule" in text and "✗" in text and "networks ['walk']" in text
+    # the town-wide row of SH21-02-sports: no NaN where district rules have no such row
+    row = next(line for line in text.splitlines() if line.startswith("(study area)"))
+    assert "NaN" not in text and "nan" not in row and "—" in row and "%" in row
+    assert "e+0" not in text
 
 
 def test_report_from_config(tmp_path, capsys):
@@ -117,7 +124,8 @@ def test_report_from_config(tmp_path, capsys):
     assert (out / "districts" / "B2" / "index.html").exists()
     assert not (out / "districts" / "A1").exists()
     summary = pd.read_csv(out / "summary.csv")
-    assert set(summary["district"]) == {"B2"}
+    # the town-wide row reads every district's data, whichever districts were rerun
+    assert set(summary["district"]) == {"B2", "(study area)"}
     # outputs.dir of the config when --out is not given
     config.write_text(config.read_text().replace("dir: siting-report", f"dir: {tmp_path / 'o2'}"))
     assert main(["report", str(config), "--quiet", "--district", "A3"]) == 0
@@ -133,6 +141,10 @@ def test_propose_from_config(tmp_path, capsys):
     table = pd.read_csv(tmp_path / "proposed_sites.csv")
     assert len(sites) == len(table) > 0 and sites.crs.to_epsg() == 4326
     assert table["newly_covered"].iloc[0] == table["newly_covered"].max()
+    for column in ("site", "lon", "lat", "map_system", "address", "covered:GB50180-KG"):
+        assert column in table.columns, column
+    kg = table[table["rules"].str.contains("GB50180-KG")]
+    assert (kg["covered:GB50180-KG"] >= 0).all() and kg["covered:GB50180-KG"].sum() > 0
     after = pd.read_csv(tmp_path / "assessment_after.csv")
     assert after.loc[after["rule_id"] == "SH21-02-sports", "passed"].all()
     # without --relax the unreachable people make it an error that says how to fix it

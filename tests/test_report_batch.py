@@ -321,9 +321,76 @@ def test_shanghai_summary_equals_the_assessment(sh_report, shanghai):
     assert_summary_equals(sh_report.out / "summary.csv", table, districts["NAME"].tolist())
     # census total = residents in the districts' cells + cells outside every district (coast)
     summary = pd.read_csv(sh_report.out / "summary.csv")
-    inside = summary["population"][summary["rule_id"] == "SH16-18"].sum()
+    inside = summary["population"][(summary["rule_id"] == "SH16-18")
+                                   & (summary["district"] != "(study area)")].sum()
     assert inside + sh_report.outside_population == pytest.approx(24_870_895, rel=1e-9)
     assert sh_report.outside_population < 0.02 * 24_870_895
+
+
+def test_shanghai_study_area_row(sh_report, shanghai):
+    """SH16-18 is stated for the whole city ("全市 … 急救站点平均服务半径≤3.5公里", L91): its
+    (study area) row decides, equal to assess() over the 16 districts and to √(A / πN)."""
+    districts, cells, facilities, utm = shanghai
+    summary = pd.read_csv(sh_report.out / "summary.csv")
+    rows = summary[summary["district"] == "(study area)"]
+    assert rows["rule_id"].tolist() == ["SH16-18"] and rows["level"].tolist() == ["area"]
+    area = StudyArea(districts, cells, facilities, district_col="NAME", crs=utm)
+    table = assess(area, rules_from_spec(SH_RULES), straight_line=True).table
+    assert_summary_equals(sh_report.out / "summary.csv", table, ["(study area)"])
+    # the plan's arithmetic by hand: area-equivalent radius √(A/πN) of the stations in the
+    # districts, A the inhabited cells (the rule's area="auto" without a land-area column)
+    city = districts.to_crs(utm).union_all()
+    stations = facilities[facilities["kind"] == "emergency_station"].to_crs(utm)
+    inside = stations.intersects(city).sum()
+    lived = cells.to_crs(utm)
+    lived = lived[(lived["population"] > 0) & lived.representative_point().intersects(city)]
+    radius = np.sqrt(lived.area.sum() / (np.pi * inside))
+    assert rows["reading"].iloc[0] == pytest.approx(radius, rel=1e-6)
+    assert radius > 3500 and rows["passed"].iloc[0] in (False, "False")
+    # district rows are diagnostics: no district counts SH16-18 as failed in the ranking
+    sh = summary[(summary["rule_id"] == "SH16-18") & (summary["district"] != "(study area)")]
+    assert (sh["level"] == "diagnostic").all() and sh["passed"].isna().all()
+    ranking = sh_report.ranking
+    assert (ranking["worst_rule"] != "SH16-18").all()
+    index = (sh_report.out / "index.html").read_text(encoding="utf-8")
+    assert "全市" in index and f"{rows['reading'].iloc[0]:,.0f} m" in index
+
+
+def test_shanghai_ems_proposals_name_places_and_people(shanghai):
+    """The planner trial's F8: every proposed EMS station "newly covered 0 people" and 浦东's
+    page listed 38 identical rows without coordinates. Now (崇明区 alone, SH16-18): each
+    site has WGS-84 and GCJ-02 coordinates and the people it first brings within 3.5 km."""
+    from siting.china import wgs84_to_gcj02
+    from siting.propose import propose
+    from siting.report.proposal_table import merged_rows, site_table
+
+    districts, cells, facilities, utm = shanghai
+    inputs = prepare_inputs(districts, cells, facilities, district_col="NAME", crs=utm)
+    area = inputs.area_for("崇明区")
+    rules = rules_from_spec(["SH16-18"])
+    proposal = propose(area, rules, infeasible="relax", time_limit=30)
+    table = site_table(proposal.sites, area, rules, system="gcj02")
+    assert len(table) > 0 and table["site"].tolist() == list(range(1, len(table) + 1))
+    assert (table["district"] == "崇明区").all() and (table["rules"].map(tuple) == ("SH16-18",)).all()
+    wgs = table.to_crs(4326)
+    np.testing.assert_allclose(table["lon"], wgs.geometry.x, atol=1e-6)
+    gx, gy = wgs84_to_gcj02(table["lon"].to_numpy(), table["lat"].to_numpy())
+    np.testing.assert_allclose(table["map_lat"], gy, atol=1e-6)
+    # brute force: people first within 3.5 km (straight line) of a station, in site order
+    points = area.cells.geometry.representative_point()
+    cx, cy, pop = points.x.to_numpy(), points.y.to_numpy(), area.cells["population"].to_numpy()
+    stations = area.facilities[area.facilities["kind"] == "emergency_station"]
+    covered = np.zeros(len(cx), bool)
+    for p in stations.geometry:
+        covered |= np.hypot(cx - p.x, cy - p.y) <= 3500.0
+    want = []
+    for p in table.geometry:
+        new = (np.hypot(cx - p.x, cy - p.y) <= 3500.0) & ~covered
+        want.append(float(pop[new].sum()))
+        covered |= new
+    np.testing.assert_allclose(table["covered:SH16-18"].to_numpy(dtype=float), want, rtol=1e-9)
+    assert sum(want) > 0
+    assert len(merged_rows(table)) == len(table)   # distinct places: nothing merged
 
 
 # ---------------------------------------------------------------------------------------------

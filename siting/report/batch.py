@@ -163,7 +163,14 @@ class BatchInputs:
     facility_ids: np.ndarray | None = None
     # POIs the facility review flagged (siting.poi_review): listed on the index and workbook
     facility_review: pd.DataFrame | None = None
+    # every district of the batch (a slice keeps them: a rule's scope naming another
+    # district of the batch is not "outside the study area")
+    batch_districts: tuple[str, ...] = ()
     _hashes: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.batch_districts:
+            self.batch_districts = tuple(self.districts["district"].astype(str))
 
     @property
     def names(self) -> list[str]:
@@ -598,6 +605,26 @@ def _unsynced_sqlite() -> Iterator[None]:
         pyogrio.set_gdal_config_options({"OGR_SQLITE_SYNCHRONOUS": before})
 
 
+_SCOPE_NOTE = re.compile(r"scope districts not in the study area: ([^;]*)")
+
+
+def batch_scope_note(note: object, districts: Sequence[str]) -> object:
+    """``note`` without the batch's own districts in its "scope districts not in the study
+    area" part: a district assessed alone does not see its neighbours, which are in the
+    study area of the batch; names outside the whole batch are still listed."""
+    if not isinstance(note, str) or "scope districts not in the study area" not in note:
+        return note
+    known = set(districts)
+
+    def keep(match: re.Match) -> str:
+        names = [n for n in match.group(1).split(", ")
+                 if not any(a.strip() in known for a in n.split("/"))]
+        return match.group(0).replace(match.group(1), ", ".join(names)) if names else ""
+
+    parts = [p for p in (part.strip() for part in _SCOPE_NOTE.sub(keep, note).split(";")) if p]
+    return "; ".join(parts) or None
+
+
 def _write_gaps(path: Path, layers: Mapping[str, gpd.GeoDataFrame | None]) -> list[str]:
     """Non-empty layers to a GeoPackage in WGS-84; returns the layer names written."""
     with _unsynced_sqlite():
@@ -660,6 +687,13 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
         try:
             found = options.proposals(area, assessment)
             proposals = proposal_sites(found) if found is not None else None
+            if proposals is not None:
+                from .basemaps import tiles_system
+                from .proposal_table import site_table
+
+                # coordinates (WGS-84 and the map's system), address, people per rule
+                proposals = site_table(proposals, area, rules,
+                                       system=tiles_system(options.tiles))
         except SitingError as exc:
             # e.g. no candidate site reaches some residents: the assessment still stands
             detail = "; ".join(map(str, exc.value)) if isinstance(exc.value, (list, tuple)) \
@@ -673,7 +707,9 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
     for rule in _map_rules(assessment, options.maps):
         iso = None
         try:
-            if options.isochrones is not None and rule.facility:
+            # an average radius (service_radius) gets no rings: it is not a maximum
+            if options.isochrones is not None and rule.facility and \
+                    rule.kind != "service_radius":
                 box = area.districts.total_bounds
                 margin = margin_m(area, rule)
                 near = shapely.box(box[0] - margin, box[1] - margin, box[2] + margin,
@@ -705,8 +741,9 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
                                        lang=options.lang, proposals=proposals)
 
     # a batch district is its own study area: its "(study area)" row of a city-wide rule would
-    # repeat the district (the city-wide verdict needs all districts, see siting.assess)
+    # repeat the district (the city-wide verdict needs all districts: siting.report.area_rows)
     table = assessment.table[assessment.table["level"] != "area"].copy()
+    table["note"] = [batch_scope_note(n, inputs.batch_districts) for n in table["note"]]
     failures = assessment.failures
     cells_gap = failures[failures["what"] == "cell"] if len(failures) else None
     areas_gap = failures[failures["what"] != "cell"] if len(failures) else None
@@ -726,6 +763,11 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
     _write_gaps(folder / "gaps.gpkg", {k: (gpd.GeoDataFrame(v, crs=v.crs) if v is not None
                                            else None) for k, v in gaps.items()})
     table.to_parquet(folder / "assessment.parquet", index=False)
+    site_files: list[str] = []
+    if proposals is not None and len(proposals):
+        from .proposal_table import write_site_files
+
+        site_files = write_site_files(proposals, folder, options.lang)
 
     figures = _district_figures(area, table, options.lang)
     rules_by_id = {r.id: r for top in rules for r in top.walk()}
@@ -733,13 +775,13 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
         district=name, title=options.title, lang=options.lang, table=table, rules=rules_by_id,
         figures=figures | {"population": f"{figures['population']:,.0f}",
                            "cells": f"{figures['cells']:,}"},
-        maps=maps, proposals=proposals, proposal_note=proposal_note,
+        maps=maps, proposals=proposals, proposal_note=proposal_note, site_files=site_files,
         proposals_asked=options.proposals is not None,
         warnings=area.residents_warnings(lang=options.lang))
     (folder / "index.html").write_text(page, encoding="utf-8")
     seconds = time.perf_counter() - start
     info = {k: v for k, v in figures.items()} | {
-        "maps": [m["file"] for m in maps if m["file"]], "static": static_files,
+        "maps": [m["file"] for m in maps if m["file"]], "static": static_files + site_files,
         "out_of_scope": out_of_scope,
         "proposed_sites": 0 if proposals is None else len(proposals),
         "proposal_note": proposal_note}
@@ -975,7 +1017,13 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
         bar.close()
     outcomes = [results[name] for name in names if name in results]
 
-    summary = summary_table([o.table for o in outcomes if o.table is not None])
+    # the deciding rows of rules stated for the whole area (全市): one assess() over every
+    # district; the district rows of those rules stay diagnostics (siting.report.area_rows)
+    from .area_rows import area_fingerprint, study_area_rows
+
+    area_rows = study_area_rows(inputs, rule_list, options, out, area_fingerprint(
+        base_print, [inputs.district_hash(n) for n in names]))
+    summary = summary_table([o.table for o in outcomes if o.table is not None] + [area_rows])
     rows = []
     for o in outcomes:
         row = {"district": o.district, "status": o.status, "error": o.error,
@@ -1005,7 +1053,8 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
         (files[4], lambda p: p.write_text(render_index(
             title=options.title, lang=options.lang, ranking=ranking, summary=summary,
             links=links, rules=rule_list, files=[f.name for f in files[:4] + extra],
-            outside_population=inputs.outside_population, review=review), encoding="utf-8")),
+            outside_population=inputs.outside_population, review=review,
+            area_rows=area_rows), encoding="utf-8")),
         (files[1], lambda p: write_workbook(summary, ranking, p, rule_list, review=review)),
         (files[2], lambda p: _merge_gaps(p, inputs, outcomes, ranking)),
     ]

@@ -16,6 +16,9 @@ import jinja2
 import numpy as np
 import pandas as pd
 
+from ..rules.base import STUDY_AREA
+from ..units import (MISSING, format_number, format_requirement, format_value,
+                     format_verdict)
 from .charts import bar_chart_svg, verdict_colour
 from .labels import labels
 
@@ -48,20 +51,13 @@ def _finite(value: object) -> float | None:
 
 
 def fmt_number(value: object, digits: int = 0) -> str:
-    """``12,345`` style, ``–`` for missing values."""
-    v = _finite(value)
-    return "–" if v is None else f"{v:,.{digits}f}"
+    """``12,345`` style, ``—`` for missing values (:func:`siting.units.format_number`)."""
+    return format_number(value, digits)
 
 
 def fmt_value(value: object, unit: object) -> str:
-    """A reading or requirement with its unit (shares as percentages)."""
-    v = _finite(value)
-    if v is None:
-        return "–"
-    if unit == "share":
-        return f"{v * 100:.1f} %"
-    digits = 0 if abs(v) >= 100 else (1 if abs(v) >= 1 else 3)
-    return f"{v:,.{digits}f} {unit or ''}".strip()
+    """A reading or requirement with its unit (:func:`siting.units.format_value`)."""
+    return format_value(value, unit)
 
 
 def verdict(passed: object, lab: Mapping[str, str], evaluated: bool = True) -> tuple[str, str]:
@@ -91,7 +87,7 @@ def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, s
         evaluated = not str(row.get("note") or "").startswith("not evaluated")
         word, css = verdict(row["passed"], lab, evaluated)
         p = getattr(rule, "provenance", None)
-        shortfall = "–"
+        shortfall = MISSING
         if pd.notna(row.get("shortfall")) and float(row["shortfall"]) > 0:
             digits = 0 if float(row["shortfall"]) >= 10 else 2
             shortfall = f"{fmt_number(row['shortfall'], digits)} " \
@@ -104,8 +100,8 @@ def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, s
             "requirement": rule.describe() if rule is not None else "",
             "verdict": word, "css": css,
             "reading": fmt_value(row.get("reading"), row.get("unit")),
-            "required": (str(row.get("op") or "") + " " + fmt_value(row.get("required"),
-                                                                      row.get("unit"))).strip(),
+            "required": format_requirement(row.get("op"), row.get("required"),
+                                           row.get("unit")),
             "shortfall": shortfall,
             "quote": getattr(p, "quote", "") or "", "cite": cite(p),
             "strength": str(getattr(rule, "strength", "")),
@@ -114,17 +110,29 @@ def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, s
             "area_level": getattr(rule, "check_at", "district") == "area",
             "note": str(row.get("note") or ""),
             "attainment": pd.to_numeric(row.get("attainment"), errors="coerce"),
+            "ratio": _ratio(row.get("reading"), row.get("required")),
+            "op": str(row.get("op") or "") if isinstance(row.get("op"), str) else "",
             "passed": row["passed"],
         })
     return rows
 
 
+def _ratio(reading: object, required: object) -> float:
+    """reading ÷ requirement (NaN when either is missing or the requirement is 0)."""
+    a, b = _finite(reading), _finite(required)
+    return a / b if a is not None and b not in (None, 0.0) else np.nan
+
+
 def attainment_chart(rows: Sequence[Mapping[str, Any]], lab: Mapping[str, str]) -> str:
-    """Bars of reading ÷ requirement per rule, with the line where a rule is just met."""
+    """Bars of reading ÷ requirement per rule (现状 ÷ 标准, as the title says), with the line
+    at 100 %: a "≥" rule passes at or right of it, a "≤" rule (a radius, people per
+    facility) at or left of it, which each bar's text states. (``attainment`` is the other
+    way round for "≤" rules — requirement ÷ reading — so it is not what is drawn.)"""
     top = [r for r in rows if not r.get("part_of")]
-    values = [float(r["attainment"]) if pd.notna(r["attainment"]) else np.nan for r in top]
-    texts = [("–" if not np.isfinite(v) else f"{v * 100:.0f} %") + f" ({r['verdict']})"
-             for v, r in zip(values, top)]
+    values = [float(r["ratio"]) if pd.notna(r.get("ratio", np.nan)) else np.nan for r in top]
+    texts = [(MISSING if not np.isfinite(v) else f"{format_number(v * 100, 0)} %")
+             + (f" ({r['op']} 100 %)" if np.isfinite(v) and r.get("op") else "")
+             + f" {r['verdict']}" for v, r in zip(values, top)]
     return bar_chart_svg([r["id"] for r in top], values,
                          [verdict_colour(None if r["css"] == "undecided" else r["css"] == "pass")
                           for r in top], texts=texts, reference=1.0, reference_label="100 %",
@@ -135,22 +143,41 @@ def render_district_page(*, district: str, title: str, lang: str, table: pd.Data
                          rules: Mapping[str, Any], figures: Mapping[str, Any],
                          maps: Sequence[Mapping[str, str]], proposals: Any = None,
                          proposal_note: str = "", proposals_asked: bool = False,
-                         warnings: Sequence[str] = ()) -> str:
-    """The HTML page of one district; ``warnings`` (e.g. no residents) shown on top."""
+                         warnings: Sequence[str] = (), site_files: Sequence[str] = ()) -> str:
+    """The HTML page of one district; ``warnings`` (e.g. no residents) shown on top.
+
+    ``proposals`` are the sites of :func:`siting.report.proposal_table.site_table` (other
+    points with ``kinds`` and ``newly_covered`` are read through it): listed with their
+    order, coordinates, address and people newly covered per rule, identical rows merged.
+    """
     from .maps import _kind_names
+    from .proposal_table import COVERED, merged_rows, site_table
 
     lab = labels(lang)
     rows = rule_rows(table, rules, lab)
     names = _kind_names(lang)
-    sites = []
-    if proposals is not None:
-        for i, site in enumerate(proposals.itertuples()):  # a handful of sites
+    sites: list[dict[str, Any]] = []
+    site_rules: list[str] = []
+    if proposals is not None and len(proposals):
+        if "map_lon" not in proposals.columns:
+            proposals = site_table(proposals, None, list(rules.values()))
+        merged = merged_rows(proposals)
+        site_rules = [c[len(COVERED):] for c in merged.columns if c.startswith(COVERED)]
+        for site in merged.to_dict("records"):
             sites.append({
-                "site": getattr(site, "site", i + 1),
-                "kinds": " + ".join(names.get(k, k) for k in site.kinds),
-                "rules": ", ".join(getattr(site, "rules", []) or []),
-                "newly_covered": fmt_number(site.newly_covered)})
+                "site": site["site"], "count": int(site["count"]),
+                "kinds": " + ".join(names.get(k, k) for k in site["kinds"]),
+                "rules": ", ".join(site["rules"] or []),
+                "lonlat": f"{site['lon']:.6f}, {site['lat']:.6f}",
+                "map_lonlat": f"{site['map_lon']:.6f}, {site['map_lat']:.6f}"
+                if site["map_system"] != "WGS-84" else "",
+                "address": site["address"] or "—",
+                "covered": [fmt_number(site[COVERED + r]) if r in site["rules"] else ""
+                            for r in site_rules]})
+    shows_map_system = any(s["map_lonlat"] for s in sites)
     context = _common(lang) | {
+        "site_rules": site_rules, "shows_map_system": shows_map_system,
+        "site_files": list(site_files),
         "title": title, "district": district, "rules": rows, "figures": figures,
         "chart": attainment_chart(rows, lab), "maps": list(maps), "sites": sites,
         "proposal_note": proposal_note, "proposals_asked": proposals_asked,
@@ -158,7 +185,8 @@ def render_district_page(*, district: str, title: str, lang: str, table: pd.Data
     return environment().get_template("district.html.j2").render(**context)
 
 
-def _grid(summary: pd.DataFrame, districts: Sequence[str]) -> dict[str, Any]:
+def _grid(summary: pd.DataFrame, districts: Sequence[str],
+          lab: Mapping[str, str] | None = None) -> dict[str, Any]:
     if not len(summary):
         return {"rules": [], "rows": []}
     top = summary[summary["part_of"].isna()]
@@ -177,14 +205,20 @@ def _grid(summary: pd.DataFrame, districts: Sequence[str]) -> dict[str, Any]:
             cells.append({"mark": mark, "css": css,
                           "title": fmt_value(lookup.loc[(d, rid), "reading"],
                                              lookup.loc[(d, rid), "unit"])})
-        rows.append({"district": d, "cells": cells})
+        shown = lab["study_area"] if lab is not None and d == STUDY_AREA else d
+        rows.append({"district": shown, "cells": cells, "area": d == STUDY_AREA})
     return {"rules": rule_ids, "rows": rows}
 
 
 def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.DataFrame,
                  links: Mapping[str, str], rules: Sequence[Any], files: Sequence[str],
-                 outside_population: float = 0.0, review: pd.DataFrame | None = None) -> str:
+                 outside_population: float = 0.0, review: pd.DataFrame | None = None,
+                 area_rows: pd.DataFrame | None = None) -> str:
     """The index page: districts ranked by shortfall, errors, the district × rule grid.
+
+    ``area_rows`` are the study-area (全市) rows of the rules stated for the whole area
+    (:func:`siting.report.area_rows.study_area_rows`): shown in their own table, as a card
+    and as the last row of the grid; they are not part of the district ranking.
 
     ``review`` is the facility review (``attrs["review"]`` of
     :func:`siting.poi_review.review_pois`): every POI excluded, reclassified, doubtful or
@@ -192,13 +226,22 @@ def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.Da
     """
     lab = labels(lang)
     rows = []
+    readings = {} if not len(summary) else {
+        (d, i): row for d, i, row in zip(summary["district"], summary["rule_id"],
+                                         summary.to_dict("records"))}
     for _, r in ranking.iterrows():
         status = r["status"]
         css = "error" if status == "error" else ("fail" if (r["rules_failed"] or 0) > 0
                                                   else "pass")
         worst = ""
         if isinstance(r["worst_rule"], str) and pd.notna(r["worst_attainment"]):
-            worst = f"{r['worst_rule']} ({float(r['worst_attainment']) * 100:.0f} %)"
+            # the reading beside its requirement ("14,570 m (要求 ≤ 3,500 m)"): an attainment
+            # percentage reads like a coverage share
+            hit = readings.get((r["district"], r["worst_rule"]))
+            worst = f"{r['worst_rule']}: " + format_verdict(
+                hit["reading"], hit["op"], hit["required"], hit["unit"], lab["requires"]) \
+                if hit is not None else \
+                f"{r['worst_rule']} ({float(r['worst_attainment']) * 100:.0f} %)"
         rows.append({
             "rank": "" if pd.isna(r["rank"]) else int(r["rank"]), "district": r["district"],
             "status": status, "css": css,
@@ -219,8 +262,17 @@ def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.Da
     sources = [{"id": r.id, "name": r.name, "requirement": r.describe(),
                 "quote": r.provenance.quote, "cite": cite(r.provenance),
                 "strength": str(r.strength), "verify": r.provenance.verify} for r in rules]
+    by_id = {r.id: r for top in rules for r in top.walk()}
+    area = rule_rows(area_rows, by_id, lab) if area_rows is not None and len(area_rows) \
+        else []
+    area = [r for r in area if not r.get("part_of")] + [r for r in area if r.get("part_of")]
+    top = summary[summary["part_of"].isna()] if len(summary) else summary
+    failed_rules = sorted(set(top.loc[top["passed"] == False, "rule_id"])) \
+        if len(top) else []  # noqa: E712
     totals = {
         "districts": len(ranking),
+        "rules_failed": len(failed_rules),
+        "rules": len(set(top["rule_id"])) if len(top) else 0,
         "population": fmt_number(pd.to_numeric(ranking["population"], errors="coerce").sum()),
         "failing": int((pd.to_numeric(good["rules_failed"], errors="coerce") > 0).sum()),
         "errors": int((ranking["status"] == "error").sum()),
@@ -230,7 +282,9 @@ def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.Da
     }
     context = _common(lang) | {
         "title": title, "ranking": rows, "chart": chart,
-        "grid": _grid(summary, good["district"].astype(str).tolist()),
+        "grid": _grid(summary, good["district"].astype(str).tolist()
+                      + ([STUDY_AREA] if area else []), lab),
+        "area": area,
         "sources": sources, "files": list(files), "totals": totals,
         "review": review_section(review, lab, lang)}
     return environment().get_template("index.html.j2").render(**context)

@@ -35,6 +35,7 @@ from pyproj import CRS, Transformer
 from branca.element import MacroElement
 
 from ..errors import SitingError
+from ..rules.base import STUDY_AREA
 from ..units import Quantity
 from .basemaps import OSM_ATTRIBUTION, add_basemaps, tiles_system
 from .labels import check_lang, labels
@@ -130,7 +131,11 @@ def nice(value: float) -> float:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+    """Map labels: whole numbers from 100 up, one decimal below (siting.units formats)."""
+    from ..units import format_number
+
+    v = float(value)
+    return format_number(v, 0 if abs(v) >= 100 or v.is_integer() else 1)
 
 
 @functools.lru_cache(maxsize=32)
@@ -645,9 +650,24 @@ def _proposal_layer(fmap: folium.Map, sites: gpd.GeoDataFrame, lab: dict[str, st
         data["name"] = sites[label].astype(str).to_numpy()
         fields, aliases = ["name"] + fields, [lab["name"]] + aliases
     total = float(pd.to_numeric(sites["newly_covered"]).sum())  # before rounding per site
+    # people newly covered per rule (siting.report.proposal_table): a count rule's sites
+    # cover nobody by the access measure, a radius rule's people within its radius
+    per_rule = [c for c in sites.columns if str(c).startswith("covered:")]
+    for i, column in enumerate(per_rule):
+        values = pd.to_numeric(sites[column], errors="coerce")
+        data[f"c{i}"] = [_fmt(v) if pd.notna(v) else "—" for v in values]
+        fields, aliases = fields + [f"c{i}"], aliases + [
+            f"{lab['newly_covered']} · {column[len('covered:'):]}"]
+    if per_rule:
+        parts = "; ".join(
+            f"{c[len('covered:'):]} +{_fmt(float(pd.to_numeric(sites[c]).sum()))} {lab['people']}"
+            for c in per_rule if pd.to_numeric(sites[c], errors="coerce").notna().any())
+        title = f"{lab['proposed']} ({len(data)}{'; ' + parts if parts else ''})"
+    else:
+        title = f"{lab['proposed']} ({len(data)}, +{_fmt(total)} {lab['people']})"
     folium.GeoJson(
         _collection(data, fields, system),
-        name=_esc(f"{lab['proposed']} ({len(data)}, +{_fmt(total)} {lab['people']})"),
+        name=_esc(title),
         marker=folium.CircleMarker(radius=9, color="#000000", weight=3, fill=True,
                                    fill_color=PROPOSAL_COLOUR, fill_opacity=1.0,
                                    class_name="siting-proposal"),
@@ -656,12 +676,40 @@ def _proposal_layer(fmap: folium.Map, sites: gpd.GeoDataFrame, lab: dict[str, st
     return len(data)
 
 
+def average_radius_notes(assessment: Assessment, rule: Rule, verdicts: pd.DataFrame,
+                         lang: str) -> list[str]:
+    """Legend lines of an average-radius rule: the reading of each district shown (and of
+    the study area when the assessment has its row) against the average it must not pass."""
+    from ..units import format_requirement, format_value
+
+    words = {"zh": ("平均服务半径", "要求", "为平均值，不是最大服务距离", "全市"),
+             "en": ("average service radius", "required", "an average, not a maximum distance",
+                    "study area")}[lang]
+    lines = []
+    table = assessment.table[assessment.table["rule_id"] == rule.id]
+    area_rows = table[table["level"] == "area"] if "level" in table else table.iloc[:0]
+    for name, row in list(verdicts.iterrows())[:6]:
+        if name == STUDY_AREA:
+            continue
+        lines.append(f"{name} {words[0]}: {format_value(row['reading'], row['unit'])}")
+    for _, row in area_rows.iterrows():
+        lines.append(f"{words[3]} {words[0]}: {format_value(row['reading'], row['unit'])}")
+    if len(table):
+        row = table.iloc[0]
+        lines.append(f"{words[1]} {format_requirement(row['op'], row['required'], row['unit'])}"
+                     f"（{words[2]}）" if lang == "zh" else
+                     f"{words[1]} {format_requirement(row['op'], row['required'], row['unit'])}"
+                     f" ({words[2]})")
+    return lines
+
+
 def _legend_html(lab: dict[str, str], rule: Rule, cells_title: str,
                  cell_rows: list[tuple[str, str]], iso_rows: list[tuple[str, str]],
                  facility_rows: list[tuple[str, str, bool]], n_uncovered: int,
                  n_proposals: int, notes: list[str]) -> str:
     parts = [f"<h4>{_esc(lab['legend'])}</h4>", f"<b>{_esc(cells_title)}</b>"]
-    threshold = _travel_threshold(rule)
+    # an average radius has no threshold to draw (its reading is in the notes)
+    threshold = None if getattr(rule, "kind", "") == "service_radius" else _travel_threshold(rule)
     for colour, text in cell_rows:
         parts.append(f"<div class='row'><span class='sw' style='background:{colour}'></span>"
                      f"{_esc(text)}</div>")
@@ -817,7 +865,14 @@ def assessment_map(
         n_streets = _street_base_layer(fmap, area, near.bounds, lab, system)
     _district_layer(fmap, shown_districts, verdicts, lab, system, rule.id)
 
-    travel, how = cell_travel(area, rule, straight_line=straight_line)
+    # an average radius (SH16-18 "急救站点平均服务半径≤3.5公里") is not a maximum distance: no
+    # rings at the threshold, no colour ramp around it; the legend states the average read
+    average = getattr(rule, "kind", "") == "service_radius"
+    if average:
+        travel, how = None, ""
+        notes.extend(average_radius_notes(assessment, rule, verdicts, lang))
+    else:
+        travel, how = cell_travel(area, rule, straight_line=straight_line)
     if how == "straight_line":
         notes.append({"zh": "无路网：按直线距离着色（高估可达性）",
                       "en": "no network: coloured by straight-line distance (overstates access)"}
@@ -827,7 +882,9 @@ def assessment_map(
     cells_title, cell_rows = _cells_layer(fmap, cells, travel, lab, system)
 
     iso_rows: list[tuple[str, str]] = []
-    if isinstance(isochrones, gpd.GeoDataFrame):
+    if average:
+        pass
+    elif isinstance(isochrones, gpd.GeoDataFrame):
         iso_layer = isochrones[isochrones["rule_id"] == rule.id] if "rule_id" in isochrones \
             else isochrones
         iso_rows = _isochrone_layers(fmap, iso_layer, lab, system)

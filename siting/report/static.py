@@ -65,8 +65,26 @@ def _style(lang: str) -> dict[str, object]:
             "pdf.fonttype": 42}
 
 
+#: Font files the setup step installs (scripts/install-fonts.sh), registered by path when
+#: matplotlib's font cache predates them (a cache built before the font was installed).
+CJK_FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                  "/usr/share/fonts/wqy-microhei/wqy-microhei.ttc",
+                  "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                  "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc")
+
+
 def _font_family(lang: str) -> list[str]:
     installed = {f.name for f in font_manager.fontManager.ttflist}
+    if not any(name in installed for name in CJK_FONTS):
+        import os
+
+        for path in CJK_FONT_FILES:
+            if os.path.exists(path):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # an unreadable file: try the next
+                    continue
+        installed = {f.name for f in font_manager.fontManager.ttflist}
     cjk = [name for name in CJK_FONTS if name in installed]
     if lang == "zh" and not cjk:
         warnings.warn("no CJK font is installed, so Chinese labels will not render in PNG/PDF "
@@ -355,11 +373,15 @@ def _table_page(title: str, rows: pd.DataFrame, lang: str, footer: str) -> Figur
 
 def _verdict_rows(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     lab = labels(lang)
+    from ..rules.base import STUDY_AREA
+    from ..units import format_requirement
+
     out = pd.DataFrame({
-        lab["district"]: table["district"].astype(str),
+        # the study-area (全市) row of a rule stated for the whole area, in the page's words
+        lab["district"]: table["district"].astype(str).replace(STUDY_AREA, lab["study_area"]),
         lab["rule"]: table["rule_id"].astype(str),
         lab["reading"]: [fmt_value(v, u) for v, u in zip(table["reading"], table["unit"])],
-        lab["required"]: [f"{op or ''} {fmt_value(v, u)}".strip()
+        lab["required"]: [format_requirement(op, v, u)
                           for op, v, u in zip(table["op"], table["required"], table["unit"])],
         lab["verdict"]: [verdict(p, lab)[0] for p in table["passed"]],
     })

@@ -168,6 +168,11 @@ def write_workbook(summary: pd.DataFrame, ranking: pd.DataFrame, path: str | Pat
     used: set[str] = set()
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         sheets: list[tuple[str, pd.DataFrame]] = [(_sheet_name("ranking", used), ranking)]
+        if "level" in summary.columns and (summary["level"] == "area").any():
+            # the study-area (全市) rows of rules stated for the whole area, beside the ranking
+            sheets.append((_sheet_name("study_area", used),
+                           summary[summary["level"] == "area"].reindex(
+                               columns=RULE_SHEET_COLUMNS)))
         order = list(dict.fromkeys(summary["part_of"].where(summary["part_of"].notna(),
                                                             summary["rule_id"])))
         for rule_id in order:
