@@ -21,10 +21,12 @@ import pandas as pd
 DEMO_RULES: list[object] = [
     "GB50180-KG",
     {"id": "GB50180-PS", "facility": "school",
-     "name": "School within 500 m walk (GB 50180 primary-school radius)"},
+     "name": "School within 500 m walk (GB 50180 primary-school radius)",
+     "name_zh": "学校步行500米可达（GB 50180 小学服务半径）"},
     # the example town is not a 主城区: the demo applies the share to all of it explicitly
     {"id": "SH21-02-sports", "facility": "sports_ground", "scope": "all",
-     "name": "85 % within a 15-minute walk of a sports ground"},
+     "name": "85 % within a 15-minute walk of a sports ground",
+     "name_zh": "体育场地15分钟步行可达覆盖率85%"},
 ]
 
 

@@ -18,6 +18,9 @@ import pandas as pd
 
 from .charts import bar_chart_svg, verdict_colour
 from .labels import labels
+from .wording import caveats as rule_caveats
+from .wording import cite as cite_in
+from .wording import note_text, reading_flags, rule_name, rule_requirement, strength_word, unit_word
 
 ATTRIBUTION = "Map data © OpenStreetMap contributors (ODbL) where OSM extracts are used"
 
@@ -34,7 +37,7 @@ def _common(lang: str) -> dict[str, Any]:
     from .. import __version__
 
     return {"lang": lang, "L": labels(lang), "version": __version__,
-            "attribution": ATTRIBUTION,
+            "attribution": labels(lang)["attribution"],
             "generated": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
 
 
@@ -84,7 +87,16 @@ def cite(provenance: Any) -> str:
 
 def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, str]
               ) -> list[dict[str, Any]]:
-    """One display row per assessment row of a district (parts after their parent)."""
+    """One display row per assessment row of a district (parts after their parent).
+
+    Names, requirements, units, strength words, notes and caveats are in the language of
+    ``lab``; a straight-line reading carries its flag in the verdict itself.
+    """
+    lang = lab.get("lang", "en")
+
+    def unit_of(unit: object) -> object:
+        return unit if unit == "share" else unit_word(unit, lang)
+
     rows = []
     for _, row in table.iterrows():  # a handful of rules per district
         rule = rules.get(row["rule_id"])
@@ -95,24 +107,25 @@ def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, s
         if pd.notna(row.get("shortfall")) and float(row["shortfall"]) > 0:
             digits = 0 if float(row["shortfall"]) >= 10 else 2
             shortfall = f"{fmt_number(row['shortfall'], digits)} " \
-                        f"{row.get('shortfall_unit') or ''}".strip()
+                        f"{unit_word(row.get('shortfall_unit'), lang) or ''}".strip()
         elif pd.notna(row.get("shortfall")):
             shortfall = "0"
         rows.append({
             "id": row["rule_id"], "part_of": row.get("part_of"),
-            "name": getattr(rule, "name", "") or "",
-            "requirement": rule.describe() if rule is not None else "",
+            "name": rule_name(rule, lang) if rule is not None else "",
+            "requirement": rule_requirement(rule, lang) if rule is not None else "",
             "verdict": word, "css": css,
-            "reading": fmt_value(row.get("reading"), row.get("unit")),
-            "required": (str(row.get("op") or "") + " " + fmt_value(row.get("required"),
-                                                                      row.get("unit"))).strip(),
+            "flags": reading_flags(row.get("note"), lang),
+            "reading": fmt_value(row.get("reading"), unit_of(row.get("unit"))),
+            "required": (str(row.get("op") or "") + " " + fmt_value(
+                row.get("required"), unit_of(row.get("unit")))).strip(),
             "shortfall": shortfall,
-            "quote": getattr(p, "quote", "") or "", "cite": cite(p),
-            "strength": str(getattr(rule, "strength", "")),
+            "quote": getattr(p, "quote", "") or "", "cite": cite_in(p, lang),
+            "strength": strength_word(getattr(rule, "strength", ""), lang),
             "verify": bool(getattr(p, "verify", False)),
-            "caveats": list(getattr(p, "caveats", ()) or ()),
+            "caveats": rule_caveats(rule, lang, row.get("note")),
             "area_level": getattr(rule, "check_at", "district") == "area",
-            "note": str(row.get("note") or ""),
+            "note": note_text(row.get("note"), lang),
             "attainment": pd.to_numeric(row.get("attainment"), errors="coerce"),
             "passed": row["passed"],
         })
@@ -216,9 +229,10 @@ def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.Da
                                                        good["rules_evaluated"])],
         max_value=max(float(good["rules_evaluated"].max()) if len(good) else 1.0, 1.0),
         title=lab["rules_failed"])
-    sources = [{"id": r.id, "name": r.name, "requirement": r.describe(),
-                "quote": r.provenance.quote, "cite": cite(r.provenance),
-                "strength": str(r.strength), "verify": r.provenance.verify} for r in rules]
+    sources = [{"id": r.id, "name": rule_name(r, lang), "requirement": rule_requirement(r, lang),
+                "quote": r.provenance.quote, "cite": cite_in(r.provenance, lang),
+                "strength": strength_word(r.strength, lang), "verify": r.provenance.verify}
+               for r in rules]
     totals = {
         "districts": len(ranking),
         "population": fmt_number(pd.to_numeric(ranking["population"], errors="coerce").sum()),
