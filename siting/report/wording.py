@@ -346,15 +346,26 @@ _FIELDS_ZH = {"facility": "设施类型", "threshold": "阈值", "share": "覆�
 
 
 def caveat_text(caveat: str, lang: str) -> str:
-    """A catalogue caveat in ``lang`` (Chinese from ``caveats_zh.yaml``)."""
+    """A catalogue caveat in ``lang`` (Chinese from ``caveats_zh.yaml``).
+
+    The note a run configuration adds (``adapted in the run configuration: facility=school,
+    name=...``) lists the changed fields and values; names are not repeated (the page shows
+    them) so that no sentence of the other language appears.
+    """
     check_lang(lang)
-    if lang == "en":
-        return caveat
     m = _ADAPTED.fullmatch(caveat)
     if m:
-        fields = re.findall(r"(?:^|, )(\w+)=", m.group(1))
-        shown = [_FIELDS_ZH.get(f, f) for f in fields]
-        return "本次运行配置调整了：" + "、".join(shown)
+        pairs = [pair.split("=", 1) for pair in re.split(r", (?=\w+=)", m.group(1)) if "=" in pair]
+        shown = [(k, v) for k, v in pairs if k not in ("name", "name_zh")]
+        if lang == "zh":
+            items = [f"{_FIELDS_ZH.get(k, k)}={kind_name(v, 'zh') if k == 'facility' else ('全部区域' if (k, v) == ('scope', 'all') else v)}"
+                     for k, v in shown]
+            named = any(k in ("name", "name_zh") for k, _ in pairs)
+            return "本次运行配置调整了：" + "、".join(items + (["名称"] if named else []))
+        items = [f"{k}={v}" for k, v in shown] + (["name"] if len(shown) < len(pairs) else [])
+        return "adapted in the run configuration: " + ", ".join(items)
+    if lang == "en":
+        return caveat
     return _caveats_zh().get(caveat.strip(), caveat)
 
 
