@@ -30,8 +30,10 @@ DEMO_RULES: list[object] = [
 ]
 
 
-def verdict_table(assessment, max_rules: int = 8) -> pd.DataFrame:
+def verdict_table(assessment, max_rules: int = 8, lang: str = "en") -> pd.DataFrame:
     """District × rule: ``✓ 92.0 %`` / ``✗ 1.3 %`` / ``· –`` (readings with their units)."""
+    from .report.wording import unit_word
+
     top = assessment.top
     if not len(top):
         return pd.DataFrame()
@@ -44,12 +46,18 @@ def verdict_table(assessment, max_rules: int = 8) -> pd.DataFrame:
             return f"{mark} –"
         if row["unit"] == "share":
             return f"{mark} {float(value) * 100:.1f} %"
-        return f"{mark} {float(value):,.4g} {row['unit']}"
+        return f"{mark} {float(value):,.4g} {unit_word(row['unit'], lang)}"
 
     shown = top[top["rule_id"].isin(rule_ids)].assign(text=lambda t: t.apply(cell, axis=1))
     table = shown.pivot_table(index="district", columns="rule_id", values="text",
                               aggfunc="first", sort=False)
-    return table.reindex(columns=rule_ids)
+    from .rules.base import STUDY_AREA
+
+    table = table.reindex(columns=rule_ids).fillna("")
+    table = table.rename(index={STUDY_AREA: "全域" if lang == "zh" else "study area"})
+    table.index.name = "区域" if lang == "zh" else "district"
+    table.columns.name = "规则" if lang == "zh" else "rule_id"
+    return table
 
 
 def _print_table(table: pd.DataFrame) -> None:
@@ -171,20 +179,24 @@ def _check(args: argparse.Namespace) -> int:
     from .assess import assess
     from .config import load_config
 
+    from .report.check_text import HEADINGS, area_line, summary_text
+    from .report.wording import note_text
+
     config = load_config(args.config)
     if args.lang:
         config.outputs["lang"] = args.lang
+    lang = config.outputs.get("lang", "zh")
     area = config.study_area()
-    print(area)
+    print(area_line(area, lang))
     assessment = assess(area, config.rules, **config.assess_options)
     print()
-    print(assessment.summary())
-    print("\nDistrict × rule (✓ passes, ✗ fails, · not decided)")
-    _print_table(verdict_table(assessment))
+    print(summary_text(assessment, lang))
+    print("\n" + HEADINGS[lang]["grid"])
+    _print_table(verdict_table(assessment, lang=lang))
     if len(assessment.errors):
-        print("\nNot evaluated:")
+        print("\n" + HEADINGS[lang]["errors"])
         for _, row in assessment.errors.iterrows():
-            print(f"  {row['rule_id']}: {row['message']}")
+            print(f"  {row['rule_id']}: {note_text(row['message'], lang)}")
     return 0
 
 
