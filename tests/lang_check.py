@@ -30,6 +30,8 @@ _STRIP = [
     re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9])"),  # columns
     re.compile(r"“[A-Za-z0-9_]+”"),                                     # “beds” column
     re.compile(r"https?://\S+"),
+    re.compile(r"\{\w+\}"),                                            # {n} placeholders
+    re.compile(r"[A-Za-z_:]+=[A-Za-z_0-9]+"),                          # OSM tags building=yes
     re.compile(r"\bv?\d+(?:\.\d+)+\b"),                                 # versions
 ]
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -55,7 +57,11 @@ def english_words(text: str, data: Iterable[str] = (), allowed: Iterable[str] = 
 def chinese_runs(text: str, data: Iterable[str] = ()) -> list[str]:
     """Runs of Chinese in English ``text`` that are not glosses of a plan's words."""
     text = _without(text, data)
-    text = _GLOSS.sub(" ", text)
+    while True:  # innermost brackets first: (上海市人民政府 (implied; …))
+        shorter = _GLOSS.sub(" ", text)
+        if shorter == text:
+            break
+        text = shorter
     return _CJK.findall(text)
 
 

@@ -15,7 +15,7 @@ from .wording import kind_name, note_text, strength_word, unit_word
 
 SHEETS = {
     "zh": {"ranking": "排名", "sources": "规则来源", "facility_review": "设施核查"},
-    "en": {"ranking": "ranking", "sources": "sources", "facility_review": "facility review"},
+    "en": {"ranking": "ranking", "sources": "sources", "facility_review": "facility_review"},
 }
 
 COLUMNS = {

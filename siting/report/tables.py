@@ -185,7 +185,9 @@ def write_workbook(summary: pd.DataFrame, ranking: pd.DataFrame, path: str | Pat
             sources = pd.DataFrame([{  # type: ignore[attr-defined]
                 "rule_id": r.id, "name": rule_name(r, lang),
                 "requirement": rule_requirement(r, lang),
-                "document": r.document, "source": cite(r.provenance, lang),
+                "document": (r.provenance.title if lang == "zh" else
+                             r.provenance.title_en or r.provenance.title) or r.document,
+                "source": cite(r.provenance, lang),
                 "quote": r.provenance.quote, "strength": strength_word(r.strength, lang),
                 "caveats": ("；" if lang == "zh" else "; ").join(
                     caveat_text(c, lang) for c in r.provenance.caveats),

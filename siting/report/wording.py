@@ -261,9 +261,10 @@ STRAIGHT_LINE = {"zh": "直线距离估算，高估可达性", "en": "straight-l
 
 #: (regex on one "; "-separated phrase, Chinese replacement with \\1 … groups)
 NOTE_PATTERNS: list[tuple[str, str]] = [
-    (r"straight-line distance \(no (\w+) network, detour × ([\d.]+)\)",
+    (r"straight-line distance \(no (\w+) network, detour × ([\d.]+)\)(?:: overstates access)?",
      "直线距离 × 绕行系数 \\2 估算（无路网），高估可达性"),
-    (r"straight-line distance \(no (\w+) network\)", "直线距离估算（无路网），高估可达性"),
+    (r"straight-line distance \(no (\w+) network\)(?:: overstates access)?",
+     "直线距离估算（无路网），高估可达性"),
     (r"diagnostic: decided for the whole study area \(see its row\)",
      "诊断值：该规则按全域判定（见全域行）"),
     (r"alone this district would pass", "单看本区可达标"),
@@ -379,28 +380,41 @@ def caveats(rule: Any, lang: str, note: object = "") -> list[str]:
 
 
 def cite(provenance: Any, lang: str) -> str:
-    """Title (number), issuer, year, clause in ``lang`` (the quote is shown on its own)."""
+    """Title (number), issuer, year, clause in ``lang`` (the quote is shown on its own).
+
+    In English the document's English title comes first with the Chinese title in brackets,
+    and an issuer written "上海市人民政府 (Shanghai Municipal People's Government)" is given
+    by its English name; in Chinese by its Chinese name.
+    """
     if provenance is None:
         return ""
     title = provenance.title or provenance.document
-    if lang == "en" and getattr(provenance, "title_en", ""):
-        title = f"{provenance.title_en} ({title})"
+    title_en = getattr(provenance, "title_en", "") or ""
     number = provenance.number if provenance.number and provenance.number not in title else ""
     issuer = provenance.issuer or ""
-    # issuers are written "上海市人民政府 (Shanghai Municipal People's Government)"
     m = re.fullmatch(r"\s*([^()]*?)\s*\((.*)\)\s*", issuer)
-    if m:
-        zh_part, en_part = m.group(1), m.group(2)
-        issuer = zh_part if lang == "zh" and re.search(r"[\u4e00-\u9fff]", zh_part) else \
-            (en_part if lang == "en" and not re.search(r"[\u4e00-\u9fff]", en_part) else issuer)
-        if lang == "zh" and not re.search(r"[\u4e00-\u9fff]", zh_part):
-            issuer = zh_part
+    zh_issuer, en_issuer = (m.group(1), m.group(2)) if m else (issuer, "")
     line = provenance.line or ""
+    year = str(provenance.year) if provenance.year else ""
     if lang == "zh":
         line = line.replace("(verify)", "（待核对原文）")
-    parts = [p for p in (title, number, issuer, str(provenance.year) if provenance.year else "",
-                         line) if p]
-    return ", ".join(dict.fromkeys(parts)) if lang == "en" else "，".join(dict.fromkeys(parts))
+        parts = [title, number, zh_issuer or issuer, year, line]
+        return "，".join(dict.fromkeys(p for p in parts if p))
+    if title_en:
+        title = f"{title_en} ({title})"
+    if _CJK_RUN.search(zh_issuer):
+        # the English name, or the Chinese one glossed: 上海市人民政府 (implied; …) stays whole
+        issuer = en_issuer if en_issuer and not en_issuer.startswith("implied") else \
+            f"({issuer})"
+    if number and _CJK_RUN.search(number):
+        number = f"({number})"
+    if _CJK_RUN.search(line):
+        line = f"({line})"
+    parts = [title, number, issuer, year, line]
+    return ", ".join(dict.fromkeys(p for p in parts if p))
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]")
 
 
 __all__ = ["BASIS", "MODES", "NOTE_PATTERNS", "STRENGTH", "UNITS", "basis_word", "caveat_text",

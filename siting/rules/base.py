@@ -132,6 +132,7 @@ class Provenance:
 
     document: str = ""
     title: str = ""
+    title_en: str = ""
     number: str = ""
     issuer: str = ""
     year: int | None = None
