@@ -104,7 +104,7 @@ def test_check_prints_the_assessment(capsys):
     assert main(["check", str(EXAMPLE)]) == 0
     text = capsys.readouterr().out
     assert "Assessment of 3 checkable rules over 9 districts" in text
-    assert "District × rule" in text and "✗" in text and "networks ['walk']" in text
+    assert "District × rule" in text and "✗" in text and "networks: walk" in text
 
 
 def test_report_from_config(tmp_path, capsys):

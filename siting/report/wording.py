@@ -346,6 +346,23 @@ _FIELDS_ZH = {"facility": "设施类型", "threshold": "阈值", "share": "覆�
               "level": "单元层级"}
 
 
+def _value_zh(field: str, value: str) -> str:
+    """An overridden value in Chinese where it is a word (kind, basis, mode, scope)."""
+    if field == "facility":
+        return "或".join(kind_name(k.strip(" []'\""), "zh") for k in value.split(","))
+    if field == "basis":
+        return basis_word(value, "zh")
+    if field == "mode":
+        return MODES["zh"].get(value, value)
+    if field == "scope" and value == "all":
+        return "全部区域"
+    if field == "threshold":
+        m = re.fullmatch(r"([\d.,]+)\s*(m|km|min)", value.strip())
+        if m:
+            return m.group(1) + {"m": "米", "km": "公里", "min": "分钟"}[m.group(2)]
+    return value
+
+
 def caveat_text(caveat: str, lang: str) -> str:
     """A catalogue caveat in ``lang`` (Chinese from ``caveats_zh.yaml``).
 
@@ -359,8 +376,7 @@ def caveat_text(caveat: str, lang: str) -> str:
         pairs = [pair.split("=", 1) for pair in re.split(r", (?=\w+=)", m.group(1)) if "=" in pair]
         shown = [(k, v) for k, v in pairs if k not in ("name", "name_zh")]
         if lang == "zh":
-            items = [f"{_FIELDS_ZH.get(k, k)}={kind_name(v, 'zh') if k == 'facility' else ('全部区域' if (k, v) == ('scope', 'all') else v)}"
-                     for k, v in shown]
+            items = [f"{_FIELDS_ZH.get(k, k)}={_value_zh(k, v)}" for k, v in shown]
             named = any(k in ("name", "name_zh") for k, _ in pairs)
             return "本次运行配置调整了：" + "、".join(items + (["名称"] if named else []))
         items = [f"{k}={v}" for k, v in shown] + (["name"] if len(shown) < len(pairs) else [])
