@@ -22,15 +22,19 @@ import pandas as pd
 DEMO_RULES: list[object] = [
     "GB50180-KG",
     {"id": "GB50180-PS", "facility": "school",
-     "name": "School within 500 m walk (GB 50180 primary-school radius)"},
+     "name": "School within 500 m walk (GB 50180 primary-school radius)",
+     "name_zh": "学校步行500米可达（GB 50180 小学服务半径）"},
     # the example town is not a 主城区: the demo applies the share to all of it explicitly
     {"id": "SH21-02-sports", "facility": "sports_ground", "scope": "all",
-     "name": "85 % within a 15-minute walk of a sports ground"},
+     "name": "85 % within a 15-minute walk of a sports ground",
+     "name_zh": "体育场地15分钟步行可达覆盖率85%"},
 ]
 
 
-def verdict_table(assessment, max_rules: int = 8) -> pd.DataFrame:
+def verdict_table(assessment, max_rules: int = 8, lang: str = "en") -> pd.DataFrame:
     """District × rule: ``✓ 92.0 %`` / ``✗ 1.3 %`` / ``· –`` (readings with their units)."""
+    from .report.wording import unit_word
+
     top = assessment.top
     if not len(top):
         return pd.DataFrame()
@@ -40,16 +44,24 @@ def verdict_table(assessment, max_rules: int = 8) -> pd.DataFrame:
         from .units import format_value
 
         mark = "·" if pd.isna(row["passed"]) else ("✓" if bool(row["passed"]) else "✗")
+        unit = row["unit"]
         # thousands separators, no scientific notation, "—" for a missing reading
-        return f"{mark} {format_value(row['reading'], row['unit'])}"
+        shown = unit if unit == "share" else unit_word(unit, lang)
+        return f"{mark} {format_value(row['reading'], shown)}"
 
     from .units import MISSING
 
     shown = top[top["rule_id"].isin(rule_ids)].assign(text=lambda t: t.apply(cell, axis=1))
     table = shown.pivot_table(index="district", columns="rule_id", values="text",
                               aggfunc="first", sort=False)
+    from .rules.base import STUDY_AREA
+
     # a district out of a rule's scope, or a district rule in the (study area) row: no cell
-    return table.reindex(columns=rule_ids).fillna(MISSING)
+    table = table.reindex(columns=rule_ids).fillna(MISSING)
+    table = table.rename(index={STUDY_AREA: "全域" if lang == "zh" else "study area"})
+    table.index.name = "区域" if lang == "zh" else "district"
+    table.columns.name = "规则" if lang == "zh" else "rule_id"
+    return table
 
 
 def _print_table(table: pd.DataFrame) -> None:
@@ -171,20 +183,24 @@ def _check(args: argparse.Namespace) -> int:
     from .assess import assess
     from .config import load_config
 
+    from .report.check_text import HEADINGS, area_line, summary_text
+    from .report.wording import note_text
+
     config = load_config(args.config)
     if args.lang:
         config.outputs["lang"] = args.lang
+    lang = config.outputs.get("lang", "zh")
     area = config.study_area()
-    print(area)
+    print(area_line(area, lang))
     assessment = assess(area, config.rules, **config.assess_options)
     print()
-    print(assessment.summary())
-    print("\nDistrict × rule (✓ passes, ✗ fails, · not decided)")
-    _print_table(verdict_table(assessment))
+    print(summary_text(assessment, lang))
+    print("\n" + HEADINGS[lang]["grid"])
+    _print_table(verdict_table(assessment, lang=lang))
     if len(assessment.errors):
-        print("\nNot evaluated:")
+        print("\n" + HEADINGS[lang]["errors"])
         for _, row in assessment.errors.iterrows():
-            print(f"  {row['rule_id']}: {row['message']}")
+            print(f"  {row['rule_id']}: {note_text(row['message'], lang)}")
     return 0
 
 

@@ -57,6 +57,10 @@ OUTPUT_KEYS = ("dir", "lang", "tiles", "offline", "isochrones", "maps", "static"
 MODES = ("walk", "drive")
 # rule fields a config may not override: identity and provenance stay the catalogue's
 _FIXED_RULE_FIELDS = {"id", "provenance", "parts"}
+# overriding any other field (a threshold, the facility kind) makes the catalogue's names
+# stale: a name the override does not restate is emptied, and pages show the requirement
+# written from the new values instead
+_NAME_NEUTRAL_FIELDS = {"name", "name_zh", "domain", "scope"}
 
 
 class ConfigError(SitingError):
@@ -467,6 +471,8 @@ def rules_from_spec(spec: object, *, where: str | None = None, base: Path | None
                 f"{k}={v}" for k, v in overrides.items())
             old = rule.provenance
             provenance = dataclasses.replace(old, caveats=tuple(old.caveats) + (note,))  # type: ignore
+            if set(overrides) - _NAME_NEUTRAL_FIELDS:
+                overrides = {"name": "", "name_zh": ""} | overrides
             try:
                 found = [dataclasses.replace(rule, provenance=provenance, **overrides)]
             except SitingError as exc:

@@ -197,9 +197,10 @@ def test_workbook_has_a_sheet_per_rule(li_report):
     summary = pd.read_csv(result.out / "summary.csv")
     sheet = pd.read_excel(result.out / "summary.xlsx", sheet_name="GB50180-KG")
     kg = summary[summary["rule_id"] == "GB50180-KG"]
-    np.testing.assert_allclose(sheet["reading"].to_numpy(float), kg["reading"].to_numpy(float))
+    # headings are words in the report's language (English here; see sheets.COLUMNS)
+    np.testing.assert_allclose(sheet["Reading"].to_numpy(float), kg["reading"].to_numpy(float))
     ranking = pd.read_excel(result.out / "summary.xlsx", sheet_name="ranking")
-    assert ranking["district"].tolist() == result.ranking["district"].tolist()
+    assert ranking["District"].tolist() == result.ranking["district"].tolist()
 
 
 def test_gaps_geopackage_layers(li_report):
@@ -305,7 +306,7 @@ def test_shanghai_report_every_district(sh_report, shanghai):
     assert (pudong / "index.html").exists() and (pudong / "map_GB50180-KG.html").exists()
     page = (pudong / "index.html").read_text(encoding="utf-8")
     assert "急救站点平均服务半径≤3.5公里" in page            # SH16-18's source quote
-    assert "adapted in the run configuration: basis=population" in page   # the override shown
+    assert "本次运行配置调整了：人口口径=常住人口" in page   # the override shown, in the page's language
     kg_map = (pudong / "map_GB50180-KG.html").read_text(encoding="utf-8")
     # labels travel inside JavaScript strings, where jinja's tojson writes \\uXXXX escapes
     for label in ("无路网：按直线距离着色", "服务半径（直线）"):

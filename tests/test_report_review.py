@@ -51,8 +51,8 @@ def test_the_review_is_listed_where_the_planner_reads(report):
     animal = review[review["name"] == "明珠湖公园-动物救护站"].iloc[0]
     assert animal["review"] == "excluded" and bool(animal["dropped"])
     book = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)
-    assert "facility_review" in book.sheetnames
-    sheet_names = [row[0] for row in book["facility_review"].iter_rows(min_row=2,
+    assert "设施核查" in book.sheetnames       # the zh report's sheet (sheets.SHEETS)
+    sheet_names = [row[0] for row in book["设施核查"].iter_rows(min_row=2,
                                                                        values_only=True)]
     assert len(sheet_names) == len(review)
     # 崇明 is counted with its five 120 stations, not six

@@ -70,6 +70,7 @@ import shapely
 
 from ..errors import SitingError
 from .labels import check_lang
+from .wording import rule_requirement
 
 if TYPE_CHECKING:
     from ..assess import Assessment
@@ -730,7 +731,8 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
             continue
         file = f"map_{slugify(rule.id)}.html"
         save_map(fmap, folder / file, offline=options.offline)
-        maps.append({"rule_id": rule.id, "file": file, "caption": rule.describe(),
+        maps.append({"rule_id": rule.id, "file": file,
+                     "caption": rule_requirement(rule, options.lang),
                      "png": f"map_{slugify(rule.id)}.png" if options.static else ""})
     static_files: list[str] = []
     if options.static:
@@ -1055,7 +1057,8 @@ def write_reports(inputs: BatchInputs | StudyArea, rules: Iterable[Rule] | objec
             links=links, rules=rule_list, files=[f.name for f in files[:4] + extra],
             outside_population=inputs.outside_population, review=review,
             area_rows=area_rows), encoding="utf-8")),
-        (files[1], lambda p: write_workbook(summary, ranking, p, rule_list, review=review)),
+        (files[1], lambda p: write_workbook(summary, ranking, p, rule_list, review=review,
+                                            lang=options.lang)),
         (files[2], lambda p: _merge_gaps(p, inputs, outcomes, ranking)),
     ]
     if review is not None and len(review):

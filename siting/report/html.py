@@ -21,6 +21,9 @@ from ..units import (MISSING, format_number, format_requirement, format_value,
                      format_verdict)
 from .charts import bar_chart_svg, verdict_colour
 from .labels import labels
+from .wording import caveats as rule_caveats
+from .wording import cite as cite_in
+from .wording import note_text, reading_flags, rule_name, rule_requirement, strength_word, unit_word
 
 ATTRIBUTION = "Map data © OpenStreetMap contributors (ODbL) where OSM extracts are used"
 
@@ -37,7 +40,7 @@ def _common(lang: str) -> dict[str, Any]:
     from .. import __version__
 
     return {"lang": lang, "L": labels(lang), "version": __version__,
-            "attribution": ATTRIBUTION,
+            "attribution": labels(lang)["attribution"],
             "generated": _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")}
 
 
@@ -80,7 +83,16 @@ def cite(provenance: Any) -> str:
 
 def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, str]
               ) -> list[dict[str, Any]]:
-    """One display row per assessment row of a district (parts after their parent)."""
+    """One display row per assessment row of a district (parts after their parent).
+
+    Names, requirements, units, strength words, notes and caveats are in the language of
+    ``lab``; a straight-line reading carries its flag in the verdict itself.
+    """
+    lang = lab.get("lang", "en")
+
+    def unit_of(unit: object) -> object:
+        return unit if unit == "share" else unit_word(unit, lang)
+
     rows = []
     for _, row in table.iterrows():  # a handful of rules per district
         rule = rules.get(row["rule_id"])
@@ -91,24 +103,25 @@ def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, s
         if pd.notna(row.get("shortfall")) and float(row["shortfall"]) > 0:
             digits = 0 if float(row["shortfall"]) >= 10 else 2
             shortfall = f"{fmt_number(row['shortfall'], digits)} " \
-                        f"{row.get('shortfall_unit') or ''}".strip()
+                        f"{unit_word(row.get('shortfall_unit'), lang) or ''}".strip()
         elif pd.notna(row.get("shortfall")):
             shortfall = "0"
         rows.append({
             "id": row["rule_id"], "part_of": row.get("part_of"),
-            "name": getattr(rule, "name", "") or "",
-            "requirement": rule.describe() if rule is not None else "",
+            "name": rule_name(rule, lang) if rule is not None else "",
+            "requirement": rule_requirement(rule, lang) if rule is not None else "",
             "verdict": word, "css": css,
-            "reading": fmt_value(row.get("reading"), row.get("unit")),
+            "flags": reading_flags(row.get("note"), lang),
+            "reading": fmt_value(row.get("reading"), unit_of(row.get("unit"))),
             "required": format_requirement(row.get("op"), row.get("required"),
-                                           row.get("unit")),
+                                           unit_of(row.get("unit"))),
             "shortfall": shortfall,
-            "quote": getattr(p, "quote", "") or "", "cite": cite(p),
-            "strength": str(getattr(rule, "strength", "")),
+            "quote": getattr(p, "quote", "") or "", "cite": cite_in(p, lang),
+            "strength": strength_word(getattr(rule, "strength", ""), lang),
             "verify": bool(getattr(p, "verify", False)),
-            "caveats": list(getattr(p, "caveats", ()) or ()),
+            "caveats": rule_caveats(rule, lang, row.get("note")),
             "area_level": getattr(rule, "check_at", "district") == "area",
-            "note": str(row.get("note") or ""),
+            "note": note_text(row.get("note"), lang),
             "attainment": pd.to_numeric(row.get("attainment"), errors="coerce"),
             "ratio": _ratio(row.get("reading"), row.get("required")),
             "op": str(row.get("op") or "") if isinstance(row.get("op"), str) else "",
@@ -259,9 +272,10 @@ def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.Da
                                                        good["rules_evaluated"])],
         max_value=max(float(good["rules_evaluated"].max()) if len(good) else 1.0, 1.0),
         title=lab["rules_failed"])
-    sources = [{"id": r.id, "name": r.name, "requirement": r.describe(),
-                "quote": r.provenance.quote, "cite": cite(r.provenance),
-                "strength": str(r.strength), "verify": r.provenance.verify} for r in rules]
+    sources = [{"id": r.id, "name": rule_name(r, lang), "requirement": rule_requirement(r, lang),
+                "quote": r.provenance.quote, "cite": cite_in(r.provenance, lang),
+                "strength": strength_word(r.strength, lang), "verify": r.provenance.verify}
+               for r in rules]
     by_id = {r.id: r for top in rules for r in top.walk()}
     area = rule_rows(area_rows, by_id, lab) if area_rows is not None and len(area_rows) \
         else []

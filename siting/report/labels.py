@@ -12,6 +12,10 @@ LANGS = ("zh", "en")
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
+        "lang": "zh",
+        "attribution": "地图数据 © OpenStreetMap 贡献者（ODbL），使用 OSM 数据处适用",
+        "straight_line_flag": "直线距离估算，高估可达性",
+        "adapted": "已按运行配置调整",
         "districts": "行政区划",
         "streets": "路网（按道路等级）",
         "facility_review": "设施核查（名称无法确定的 POI）",
@@ -121,6 +125,10 @@ LABELS: dict[str, dict[str, str]] = {
         "sites_merged": "相同的行已合并，“数量”为合并的站点数",
     },
     "en": {
+        "lang": "en",
+        "attribution": "Map data © OpenStreetMap contributors (ODbL) where OSM extracts are used",
+        "straight_line_flag": "straight-line estimate: overstates access",
+        "adapted": "adapted in the run configuration",
         "districts": "Districts",
         "streets": "Streets (by road class)",
         "facility_review": "Facility review (POIs their names cannot decide)",

@@ -38,6 +38,7 @@ from ..errors import SitingError
 from ..rules.base import STUDY_AREA
 from ..units import Quantity
 from .basemaps import OSM_ATTRIBUTION, add_basemaps, tiles_system
+from .wording import note_text, rule_name, rule_requirement, unit_word
 from .labels import check_lang, labels
 from .offline import RawHtml, make_offline
 
@@ -359,7 +360,7 @@ def _district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, verdicts: pd.
         known = passed.notna()
         state[known] = passed[known].astype(bool)
     word = state.map({True: lab["passes"], False: lab["fails"]}).fillna(lab["undecided"])
-    reading = shown["district"].map(_reading_text(verdicts)).astype(object)
+    reading = shown["district"].map(_reading_text(verdicts, lab.get("lang", "en"))).astype(object)
     reading = reading.where(reading.notna(), "")
     shown["verdict"] = (rule_id + ": " + word).to_numpy()
     shown["reading"] = reading.to_numpy()
@@ -375,15 +376,16 @@ def _district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, verdicts: pd.
     return len(shown)
 
 
-def _reading_text(verdicts: pd.DataFrame) -> pd.Series:
+def _reading_text(verdicts: pd.DataFrame, lang: str = "en") -> pd.Series:
     if not len(verdicts):
         return pd.Series(dtype=object)
 
     def one(row: pd.Series) -> str:
         if pd.isna(row.get("reading")):
-            return str(row.get("note") or "")[:120]
+            return note_text(row.get("note"), lang)[:120]
         reading, required = float(row["reading"]), row.get("required")
         unit = row.get("unit") or ""
+        unit = unit if unit == "share" else unit_word(unit, lang)
         if unit == "share":
             text = f"{reading * 100:.1f} % {row['op']} {float(required) * 100:g} %"
         else:
@@ -924,9 +926,9 @@ def assessment_map(
                       "en": "overlays shifted WGS-84 → GCJ-02 to match the Amap tiles"}[lang])
     HtmlControl(_legend_html(lab, rule, cells_title, cell_rows, iso_rows, facility_rows,
                              n_uncovered, n_proposals, notes), position="bottomleft").add_to(fmap)
-    heading = title if title is not None else f"{rule.id} · {rule.name or rule.describe()}"
+    heading = title if title is not None else f"{rule.id} · {rule_name(rule, lang)}"
     HtmlControl(f"<b>{_esc(heading)}</b><br><span style='font-size:12px'>"
-                f"{_esc(rule.describe())}</span>", position="topleft",
+                f"{_esc(rule_requirement(rule, lang))}</span>", position="topleft",
                 css_class="siting-title").add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
     west, south, east, north = _display(shown_districts[["geometry"]], system).total_bounds

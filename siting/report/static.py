@@ -36,6 +36,7 @@ from ..rules.base import Rule  # noqa: E402
 from ..study_area import StudyArea  # noqa: E402
 from .html import fmt_value, verdict  # noqa: E402
 from .labels import check_lang, labels  # noqa: E402
+from .wording import rule_name, rule_requirement  # noqa: E402
 from .maps import (CLASS_COLOURS, PROPOSAL_COLOUR, UNREACHABLE_COLOUR,  # noqa: E402
                    VERDICT_COLOURS, cell_travel, kind_names, margin_m, proposal_sites, rule_of,
                    travel_classes)
@@ -283,10 +284,10 @@ def static_map(assessment: Assessment, area: StudyArea, rule: str | Rule, *, lan
         ax.yaxis.get_offset_text().set_visible(False)
         _scale_bar(ax, view_box, lang)
         _north_arrow(ax, view_box, lang)
-        name = getattr(rule, "name_zh", None) if lang == "zh" else None
-        heading = title if title is not None else f"{rule.id} · {name or rule.name or ''}".rstrip(" ·")
+        heading = title if title is not None else f"{rule.id} · {rule_name(rule, lang)}"
         readings = _reading_line(table, shown["district"].tolist(), lang)
-        ax.set_title(f"{heading}\n{rule.describe()}" + (f"\n{readings}" if readings else ""),
+        ax.set_title(f"{heading}\n{rule_requirement(rule, lang)}"
+                     + (f"\n{readings}" if readings else ""),
                      loc="left", fontsize=11)
         notes = [words["straight"]] if how == "straight_line" else []
         legend = fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=8,

@@ -154,23 +154,30 @@ RULE_SHEET_COLUMNS = ["district", "rule_id", "part_of", "population", "reading",
 
 
 def write_workbook(summary: pd.DataFrame, ranking: pd.DataFrame, path: str | Path,
-                   rules: Sequence[object] = (), review: pd.DataFrame | None = None) -> Path:
+                   rules: Sequence[object] = (), review: pd.DataFrame | None = None,
+                   lang: str = "en") -> Path:
     """``summary.xlsx``: a ranking sheet, one sheet per rule, and a sheet of the rules' sources.
 
     A rule's sheet lists its row in every district (composite parts below their parent);
     ``review`` (the facility review of :func:`siting.poi_review.review_pois`) gets its own
     sheet with every excluded, reclassified, doubtful and duplicate POI and its reason.
+    Sheet names, headings and words are in ``lang`` (排名、区域、规则、现状值、标准值、缺口、
+    是否达标 … in Chinese; see :mod:`siting.report.sheets`); rule sheets keep the rule id.
     """
+    from .sheets import localise_frame, sheet_title
+    from .wording import caveat_text, cite, rule_name, rule_requirement, strength_word
+
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     path = Path(path)
     used: set[str] = set()
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        sheets: list[tuple[str, pd.DataFrame]] = [(_sheet_name("ranking", used), ranking)]
+        sheets: list[tuple[str, pd.DataFrame]] = [(_sheet_name(sheet_title("ranking", lang),
+                                                                used), ranking)]
         if "level" in summary.columns and (summary["level"] == "area").any():
             # the study-area (全市) rows of rules stated for the whole area, beside the ranking
-            sheets.append((_sheet_name("study_area", used),
+            sheets.append((_sheet_name(sheet_title("study_area", lang), used),
                            summary[summary["level"] == "area"].reindex(
                                columns=RULE_SHEET_COLUMNS)))
         order = list(dict.fromkeys(summary["part_of"].where(summary["part_of"].notna(),
@@ -181,17 +188,22 @@ def write_workbook(summary: pd.DataFrame, ranking: pd.DataFrame, path: str | Pat
                            rows.reindex(columns=RULE_SHEET_COLUMNS)))
         if rules:
             sources = pd.DataFrame([{  # type: ignore[attr-defined]
-                "rule_id": r.id, "name": r.name, "requirement": r.describe(),
-                "document": r.document, "source": r.provenance.cite(),
-                "quote": r.provenance.quote, "strength": str(r.strength),
-                "caveats": "; ".join(r.provenance.caveats),
+                "rule_id": r.id, "name": rule_name(r, lang),
+                "requirement": rule_requirement(r, lang),
+                "document": (r.provenance.title if lang == "zh" else
+                             r.provenance.title_en or r.provenance.title) or r.document,
+                "source": cite(r.provenance, lang),
+                "quote": r.provenance.quote, "strength": strength_word(r.strength, lang),
+                "caveats": ("；" if lang == "zh" else "; ").join(
+                    caveat_text(c, lang) for c in r.provenance.caveats),
                 "verify": r.provenance.verify} for r in rules])
-            sheets.append((_sheet_name("sources", used), sources))
+            sheets.append((_sheet_name(sheet_title("sources", lang), used), sources))
         if review is not None and len(review):
             columns = [c for c in REVIEW_SHEET_COLUMNS if c in review.columns]
-            sheets.append((_sheet_name("facility_review", used), review[columns]))
+            sheets.append((_sheet_name(sheet_title("facility_review", lang), used),
+                           review[columns]))
         for name, frame in sheets:
-            shown = spreadsheet_safe(frame)
+            shown = localise_frame(spreadsheet_safe(frame), lang)
             for column in shown.columns:  # Excel has no NA: blank cells
                 if isinstance(shown[column].dtype, (pd.BooleanDtype, pd.Int64Dtype)):
                     shown[column] = shown[column].astype(object).where(shown[column].notna(),

@@ -133,6 +133,7 @@ class Provenance:
 
     document: str = ""
     title: str = ""
+    title_en: str = ""
     number: str = ""
     issuer: str = ""
     year: int | None = None
@@ -594,6 +595,8 @@ class Rule:
         Unique id, e.g. ``"SH16-18"``.
     name
         Short English name.
+    name_zh
+        Short Chinese name, written from the source quote (shown on ``lang="zh"`` pages).
     domain
         One of :data:`DOMAINS`.
     facility
@@ -631,6 +634,7 @@ class Rule:
 
     id: str
     name: str = ""
+    name_zh: str = ""
     domain: str = "other"
     facility: tuple[str, ...] | str | None = ()
     facility_filter: Mapping[str, Any] | None = None

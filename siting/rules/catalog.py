@@ -181,7 +181,8 @@ def _build_rule(entry: Any, where: _Where, path: str, document: Mapping[str, Any
     merged["caveats"] = list(inherited.get("caveats", [])) + list(own)
     caveats = list(dict.fromkeys([*document.get("caveats", []), *merged["caveats"]]))
     provenance = Provenance(
-        document=document["id"], title=document["title"], number=document.get("number", ""),
+        document=document["id"], title=document["title"], title_en=document.get("title_en", ""),
+        number=document.get("number", ""),
         issuer=document["issuer"], year=document["year"],
         line=str(merged.get("line", merged.get("clause", ""))), quote=quote, strength=strength,
         target_year=target_year, caveats=tuple(caveats),
