@@ -64,7 +64,8 @@ UNITS = {
            "people per facility": "people per facility"},
 }
 
-UNIT_NAMES = {"zh": {"beds": "张床位", "vehicles": "辆", "places": "个", "physicians": "名医师",
+UNIT_NAMES = {"zh": {"beds": "张床位", "vehicles": "辆", "places": "个", "facilities": "处",
+                     "physicians": "名医师",
                      "health technicians": "名卫生技术人员"}}
 
 
@@ -218,6 +219,29 @@ def rule_requirement(rule: Any, lang: str) -> str:
         n = getattr(rule, "sites", None)
         return (f"新建或改扩建{_num(n)}处{fac}（建设计划，不作判定）" if zh else
                 f"{_num(n)} new or expanded {fac} (a building budget, not a verdict)")
+    if kind == "capacity_target":
+        unit = getattr(rule, "unit_name", "") or "facilities"
+        unit_zh = UNIT_NAMES["zh"].get(unit, unit)
+        n = _num(rule.target)
+        if rule.increment:
+            base = getattr(rule, "baseline", None)
+            base_zh = f"（基数{_num(base)}{unit_zh}）" if base is not None else ""
+            base_en = f" over {_num(base)}" if base is not None else ""
+            return (f"全域{fac}新增不少于{n}{unit_zh}{base_zh}" if zh else
+                    f"+{n} {unit} of {fac}{base_en} (study area)")
+        return (f"全域{fac}不少于{n}{unit_zh}" if zh else f"≥ {n} {unit} of {fac} (study area)")
+    if kind == "life_circle":
+        tiers = []
+        for tier in rule.tiers:
+            kinds = ("、" if zh else " and ").join(
+                ("或" if zh else " or ").join(kind_name(k, lang) for k in group)
+                for group in tier.services)
+            t = quantity(tier.threshold, lang)
+            name = re.sub(r"^(\d+) ?min$", r"\1分钟生活圈", tier.name) if zh else tier.name
+            tiers.append(f"{name}：{t}内{kinds}" if zh else f"{name}: {kinds} within {t}")
+        share = _num(rule.share * 100)
+        return (f"不少于{share}%的{basis}在每一级生活圈内均可达本级设施（" + "；".join(tiers) + "）"
+                if zh else f"≥ {share} % of {basis} served at every tier ({'; '.join(tiers)})")
     if kind == "principle":
         return "原则性要求，不作判定" if zh else "a principle: recorded, not checked"
     if kind in ("all_of", "any_of"):
