@@ -161,8 +161,10 @@ def test_district_pages(report):
 def test_workbook(report):
     lang, out, data = report
     book = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)
-    want = ["排名", "GB50180-KG", "GB50180-PS", "SH21-02-sports", "规则来源"] if lang == "zh" else \
-        ["ranking", "GB50180-KG", "GB50180-PS", "SH21-02-sports", "sources"]
+    # SH21-02-sports is decided town-wide: its row has a sheet of its own beside the ranking
+    want = ["排名", "全域", "GB50180-KG", "GB50180-PS", "SH21-02-sports", "规则来源"] \
+        if lang == "zh" else \
+        ["ranking", "study area", "GB50180-KG", "GB50180-PS", "SH21-02-sports", "sources"]
     assert book.sheetnames == want
     headings = [c for c in next(book[want[1]].iter_rows(max_row=1, values_only=True))]
     if lang == "zh":

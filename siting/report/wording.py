@@ -250,7 +250,10 @@ def rule_requirement(rule: Any, lang: str) -> str:
         if kind == "all_of":
             return f"以下各项均须达标：{ids}" if zh else f"every part must pass: {ids}"
         return f"以下任一项达标即可：{ids}" if zh else f"any one part passing suffices: {ids}"
-    return rule_name(rule, lang) if zh else rule.describe()
+    # a kind with no template here (a user's own kind): its own words; never rule_name(),
+    # which falls back on this function when a rule has no name
+    own = getattr(rule, "describe_zh", None) if zh else None
+    return own() if callable(own) else rule.describe()
 
 
 _ATTRIBUTES_ZH = {"disability_equipment": "配有残疾人健身器材", "inclusive": "普惠性",
