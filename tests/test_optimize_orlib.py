@@ -93,3 +93,13 @@ def test_public_p_median_always_carries_a_real_bound(method, optima):
         assert solution.objective == optimum
     assert solution.gap == pytest.approx((solution.objective - solution.bound)
                                          / solution.objective)
+
+
+def test_small_p_goes_through_lp_probing_and_is_proved(optima):
+    """pmed6 (n = 200, p = 5): the Lagrangian leaves a gap; LP probing + the master close it."""
+    instance = read_pmed(shared_path("orlib_pmed", "pmed6.txt"))
+    problem = CoverageProblem.from_cost_matrix(instance.distances, layout="candidate_by_demand")
+    solution = solve_p_median_lagrangian(problem, instance.p, time_limit=120)
+    assert "LP probing" in solution.log
+    assert solution.status == "optimal"
+    assert solution.objective == optima["pmed6"] == solution.bound

@@ -350,7 +350,11 @@ def solve_heuristic(problem: CoverageProblem, model: str, p: int | None = None, 
                     radius: float | None = None, share: float | None = None, seed: int = 0,
                     time_limit: float = 30.0, bound: bool = True,
                     threads: int = 1) -> Solution:
-    """Heuristic solution with an LP-relaxation bound (``bound=False`` skips the LP).
+    """Heuristic solution with a certified bound (``bound=False`` skips it).
+
+    The bound is the LP relaxation's, except for the p-median, whose bound is the
+    Lagrangian one (equal to the LP bound, without an LP solve that does not finish at
+    n = 900).
 
     Parameters
     ----------

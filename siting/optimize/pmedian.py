@@ -15,9 +15,9 @@ Nemhauser 1977; Beasley 1985/1993), whose bound equals the LP bound, and uses it
 3. **Fixing.** With the incumbent value :math:`U`, a closed site :math:`j \notin S` with
    :math:`L + \rho_j - \rho_{[p]} \ge U` cannot be in a better solution and is removed; an
    open one with :math:`L - \rho_j + \rho_{[p+1]} \ge U` is in every better solution and is
-   fixed open (:math:`\rho_{[k]}` the k-th smallest). What remains is solved exactly by HiGHS
-   on the classical formulation, in which fixed-open sites prune every pair no better than
-   them -- usually a model of a few thousand columns.
+   fixed open (:math:`\rho_{[k]}` the k-th smallest). What remains goes to the Benders
+   master over the sites (:mod:`siting.optimize.benders`: the radius formulation projected
+   onto the sites, LP probing, then the MIP master in HiGHS).
 
 Pigeonhole reduction (exact): with exactly ``p`` of the ``n`` openable sites open, each
 demand's nearest open site is among its ``n - p + 1`` nearest openable ones (or a fixed one),
