@@ -29,6 +29,18 @@ class SitingError(ValueError):
         self.shown = shown
         super().__init__(f"{field}={shown}: {problem}. Fix: {fix}")
 
+    def __reduce__(self):
+        # worker processes and Dask send errors back pickled: rebuild with all four parts
+        # (the default would call SitingError(message) and fail)
+        import pickle
+
+        value = self.value
+        try:
+            pickle.dumps(value)
+        except Exception:  # noqa: BLE001  an unpicklable value travels as its shown text
+            value = self.shown
+        return (type(self), (self.field, value, self.problem, self.fix))
+
     def message(self, lang: str = "en") -> str:
         """The error in ``lang`` (``"zh"`` or ``"en"``): field, value, problem and fix.
 

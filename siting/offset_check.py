@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -33,7 +34,9 @@ import shapely
 
 from .china import convert_coordinates, in_china
 from .errors import CRSError
-from .network.graph import Network
+
+if TYPE_CHECKING:
+    from .network.graph import Network
 
 __all__ = ["OffsetEvidence", "offset_evidence", "check_provider_offsets"]
 

@@ -39,6 +39,13 @@ def test_same_code_same_digest_edits_differ():
     moved = define("\n\n\n# my sites\n" + BODY.format(n=2).replace("return", "# why\n    return"))
     assert callable_fingerprint(moved) == callable_fingerprint(a)
     assert describe(a) == "__main__.sites"
+    # running it (Python 3.11 specialises hot bytecode in place) changes nothing either
+    hot = define("def sites(a, b):\n    t = 0\n    for i in range(9):\n        t += a * i\n"
+                 "    return t\n")
+    before = callable_fingerprint(hot)
+    for _ in range(5000):
+        hot(2, None)
+    assert callable_fingerprint(hot) == before
 
 
 def test_defaults_closure_globals_and_nested_code():

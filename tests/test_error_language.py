@@ -105,8 +105,8 @@ values = st.text(alphabet="0123456789abcdefxyz_.", min_size=1, max_size=12)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(sorted(k for k in ZH if "{}" in k)), st.lists(values, min_size=9,
-                                                                      max_size=9))
+@given(st.sampled_from(sorted(k for k in ZH if "{}" in k)), st.lists(values, min_size=12,
+                                                                      max_size=12))
 def test_values_are_carried_into_the_chinese(english, drawn):
     n = len(_fields(english))
     args = drawn[:n]
@@ -176,3 +176,19 @@ def test_a_failed_district_reads_in_the_report_language(monkeypatch, tmp_path):
         outcome, trace = rb.run_district_safely("West", tmp_path, None, [],
                                                 rb.ReportOptions(lang=lang))
         assert outcome.status == "error" and text in outcome.error and trace
+
+
+def test_errors_survive_pickling_between_processes():
+    import pickle
+
+    from siting.config import ConfigError
+
+    for cls in (SitingError, ConfigError):
+        exc = cls("cells.population", {0: -5.0}, "1 rows have negative population",
+                  "population counts must be >= 0; check the source column")
+        back = pickle.loads(pickle.dumps(exc))
+        assert type(back) is cls and str(back) == str(exc)
+        assert back.message("zh") == exc.message("zh")
+    odd = SitingError("f", (x for x in ()), "must be a list", "write modes: [walk, drive]")
+    back = pickle.loads(pickle.dumps(odd))  # a generator cannot travel: its text does
+    assert back.value.startswith("<generator")

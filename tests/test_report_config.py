@@ -99,7 +99,7 @@ def test_bad_config_one_clear_error(tmp_path, text, key, words):
 def test_bad_config_writes_nothing(tmp_path, capsys, text):
     path = write(tmp_path, text)
     out = tmp_path / "report"
-    assert main(["report", str(path), "--out", str(out), "--quiet"]) == 2
+    assert main(["report", str(path), "--out", str(out), "--quiet", "--lang", "en"]) == 2
     assert not out.exists()
     err = capsys.readouterr().err
     assert err.startswith("siting: error: run.yaml: ") and err.count("\n") == 1
