@@ -6,6 +6,7 @@ to compare quantities of different dimensions (a radius in minutes against one i
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -178,7 +179,7 @@ def _finite_or_none(value: object) -> float | None:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    return None if number != number else number  # NaN is the only value unequal to itself
+    return None if math.isnan(number) else number
 
 
 def format_number(value: object, digits: int | None = None) -> str:

@@ -3,13 +3,19 @@
 ``write_reports(inputs, rules, out)`` (or ``siting report CONFIG --out DIR``) writes::
 
     out/index.html                 districts ranked by shortfall; errors; district × rule grid
-    out/summary.csv                every assessment row (same columns as Assessment.table)
-    out/summary.xlsx               a ranking sheet, a sheet per rule, the rules' sources
+    out/summary.csv                every assessment row (same columns as Assessment.table),
+                                   with the "(study area)" (全市) row of each rule stated for
+                                   the whole area (siting.report.area_rows)
+    out/summary.xlsx               a ranking sheet, the study-area rows, a sheet per rule,
+                                   the rules' sources
     out/gaps.gpkg                  districts, uncovered_cells, failing_areas, isochrones,
                                    proposed_sites (WGS-84)
     out/districts/<name>/index.html   the district page (verdicts, sources, chart, maps)
     out/districts/<name>/map_<rule>.html  self-contained maps
     out/districts/<name>/gaps.gpkg, assessment.parquet, done.json
+    out/districts/<name>/proposed_sites.csv, .xlsx   with proposals: order, coordinates
+                                   (WGS-84 and the map's system), address, people newly
+                                   covered per rule (siting.report.proposal_table)
 
 Why district by district
     Each district becomes its own :class:`~siting.StudyArea` (its boundary, its cells) over

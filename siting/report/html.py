@@ -281,8 +281,8 @@ def render_index(*, title: str, lang: str, ranking: pd.DataFrame, summary: pd.Da
         else []
     area = [r for r in area if not r.get("part_of")] + [r for r in area if r.get("part_of")]
     top = summary[summary["part_of"].isna()] if len(summary) else summary
-    failed_rules = sorted(set(top.loc[top["passed"] == False, "rule_id"])) \
-        if len(top) else []  # noqa: E712
+    failed_rules = sorted(set(top.loc[top["passed"].eq(False).fillna(False).astype(bool),
+                                      "rule_id"])) if len(top) else []
     totals = {
         "districts": len(ranking),
         "rules_failed": len(failed_rules),
