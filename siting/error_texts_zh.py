@@ -1522,4 +1522,100 @@ ZH: dict[str, str] = {
         '{1} 个值却有 {0} 个权重',
     '{} × {} pairs are too many for an all-pairs matrix':
         '{0} × {1} 个点对太多，无法构建全点对矩阵',
+    "use 'lscp', 'mclp', 'p_median', 'p_center', 'capacitated' or 'capacitated_p_median'":
+        "请使用 'lscp'、'mclp'、'p_median'、'p_center'、'capacitated' 或 'capacitated_p_median'",
+    'the capacitated p-median is solved exactly only':
+        '带容量的 p-中位模型只能精确求解',
+    "use method='exact' or 'auto'":
+        "请使用 method='exact' 或 'auto'",
+    'the capacitated p-median needs a capacity per candidate':
+        '带容量的 p-中位模型需要每个候选点的容量',
+    'no choice of at most {} new sites serves every demand point within the capacities':
+        '在容量限制内，任何不超过 {0} 个新址的方案都无法服务全部需求点',
+    'add capacity or candidates, raise p, or rebuild the matrix with a larger cutoff':
+        '请增加容量或候选点、提高 p，或用更大的截止距离重建矩阵',
+    '{} new facilities cannot reach every demand point through the stored pairs (at least {} are needed)':
+        '{0} 个新设施无法通过已存点对到达全部需求点（至少需要 {1} 个）',
+    'HiGHS proved the {} model with these quotas infeasible':
+        'HiGHS 证明在这些配额下 {0} 模型无可行解',
+    'lower the minimum quotas, raise p or the maximum quotas, or add candidate sites':
+        '请降低最低配额、提高 p 或最高配额，或增加候选点',
+    "the quota table has no 'unit' column":
+        "配额表没有 'unit' 列",
+    'give columns unit, at_least, at_most':
+        '请提供 unit、at_least、at_most 列',
+    'expected one unit per candidate ({})':
+        '应为每个候选点提供一个单元（{0}）',
+    "pass units aligned with the candidates (e.g. the candidates' district column)":
+        '请传入与候选点一一对应的单元（例如候选点的区列）',
+    'quotas no choice of candidates can meet':
+        '任何候选点组合都无法满足的配额',
+    'add candidate sites in those units or lower the quotas':
+        '请在这些单元中增加候选点或降低配额',
+    'the minimum quotas add up to {} new sites, more than p = {}':
+        '最低配额合计 {0} 个新址，多于 p = {1}',
+    'raise p to at least {} or lower the quotas':
+        '请将 p 提高到至少 {0}，或降低配额',
+    'a quota is a whole number of new sites >= 0':
+        '配额是 ≥ 0 的新址整数',
+    'give e.g. {{unit: 1}}':
+        '例如写 {{unit: 1}}',
+    'no candidate lies in this unit':
+        '该单元内没有候选点',
+    "check the unit names against the candidates' units":
+        '请对照候选点所在单元核对单元名称',
+    'add quote: with ≤ {} characters of the source text carrying the number':
+        '请添加 quote:，摘录含该数字的原文，不超过 {0} 个字符',
+    'rule kind already defined by {}':
+        '规则类型已由 {0} 定义',
+    'give the new rule class its own kind name':
+        '请为新的规则类指定自己的类型名',
+    'unknown proposal block':
+        '未知的选址模块',
+    "use 'coverage' or 'count'":
+        "请使用 'coverage' 或 'count'",
+    'a coverage block needs a network mode and a threshold':
+        '覆盖模块需要出行方式和阈值',
+    'give mode= and threshold=':
+        '请提供 mode= 和 threshold=',
+    'give a count, e.g. {}: 160000':
+        '请给出数量，例如 {0}: 160000',
+    'a city-wide total has no share per district':
+        '全市总量不能分摊到各区判定',
+    'keep check_at: area (district rows are diagnostics)':
+        '请保留 check_at: area（各区行为诊断值）',
+    'write increment: true for 新增 targets':
+        '“新增”类目标请写 increment: true',
+    "give facility='elderly_care_home'":
+        "请给出 facility='elderly_care_home'",
+    'life-circle tiers must be a list':
+        '生活圈分级必须是列表',
+    'write tiers: [{{name: 5 min, threshold: 300 m, facilities: [kindergarten]}}, ...]':
+        '请写 tiers: [{{name: 5 min, threshold: 300 m, facilities: [kindergarten]}}, ...]',
+    'tier names must differ':
+        '各级名称不能重复',
+    'name them 5 min, 10 min, ...':
+        '请命名为 5 min、10 min……',
+    'every tier needs the same kind of threshold (all times or all lengths)':
+        '各级阈值须为同一类（全部为时间或全部为长度）',
+    'write all thresholds in metres or all in minutes':
+        '请将全部阈值写成米或全部写成分钟',
+    'a tier is a mapping':
+        '每一级是一个映射',
+    'write {{name: 10 min, threshold: 500 m, facilities: [primary_school]}}':
+        '请写 {{name: 10 min, threshold: 500 m, facilities: [primary_school]}}',
+    'unknown tier key':
+        '未知的分级字段',
+    'use name, threshold and facilities':
+        '请使用 name、threshold 和 facilities',
+    'a tier needs its facilities':
+        '每一级需要列出其设施',
+    'write facilities: [kindergarten]':
+        '请写 facilities: [kindergarten]',
+    'a facility is a kind id or a list of kinds':
+        '设施是一个类型编号或类型列表',
+    "quota units must be polygons (GeoDataFrame with a CRS) with a 'name' or 'unit' column":
+        "配额单元必须是带坐标系、含 'name' 或 'unit' 列的面图层（GeoDataFrame）",
+    'pass e.g. the township layer read with geopandas':
+        '例如传入用 geopandas 读取的街镇图层',
 }
