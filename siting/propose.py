@@ -252,7 +252,7 @@ def _access_block(area: StudyArea, rule, candidates: gpd.GeoDataFrame,
                               shape=(len(candidates), len(area.cells)))
     rows = before.top[(before.top["rule_id"] == rule.id) & (before.top["passed"] == False)]  # noqa: E712
     district = area.cells["district"].to_numpy()
-    if rule.check_at == "area":
+    if rule.decided_at == "area":
         in_scope = np.isin(district, before.top.loc[before.top["rule_id"] == rule.id, "district"])
         groups = [("(all)", in_scope, spec.share)]
     else:

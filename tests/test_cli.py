@@ -85,7 +85,7 @@ def test_rules_list_and_show(capsys):
     assert main(["rules", "list", "gb50180-2018", "--width", "160"]) == 0
     text = capsys.readouterr().out
     assert "GB50180-KG" in text and "≥ 100 % of population within 300 m walk" in text
-    assert "7 rules" in text  # six radii and principles + GB50180-TIERS
+    assert "7 rules" in text  # 3 tiers, 3 radii, GB50180-TIERS
     # every line fits the width asked for, CJK characters counted as two columns
     assert main(["rules", "list", "--width", "90", "--lang", "zh"]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -141,3 +141,18 @@ def test_a_kind_that_does_not_say_its_reach_gets_the_whole_inputs(example):
     part = inputs.slice_for(name, [Silent(id="T-S", facility="kindergarten")], options)
     assert len(part.facilities) == len(inputs.facilities)
     RULE_KINDS.pop("test_silent")
+
+
+def test_a_batch_report_runs_the_kind_in_every_district(example, tmp_path):
+    from siting.report import write_reports
+
+    options = ReportOptions(title="toy", lang="zh", tiles=None, isochrones=None)
+    result = write_reports(example, [RULE], tmp_path / "out", progress=False, options=options)
+    assert not result.errors, [o.message for o in result.errors]
+    whole = assess(example, [RULE]).table.set_index("district")
+    summary = result.summary
+    mine = summary[summary["rule_id"] == "T-WORST"].set_index("district")
+    # each district's task saw its slice only and reads what the whole-area assessment reads
+    for name in example.districts["district"]:
+        assert mine.at[name, "reading"] == pytest.approx(whole.at[name, "reading"])
+        assert bool(mine.at[name, "passed"]) == bool(whole.at[name, "passed"])

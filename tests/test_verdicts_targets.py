@@ -160,3 +160,16 @@ def test_beds_cannot_be_proposed_and_say_why_in_both_languages():
     assert other.at["SH16-21", "shortfall"] == 10_000
     assert "new sites cannot fix" in other.at["SH16-21", "reason"]
     assert "新增站点" in other.at["SH16-21", "reason_zh"]
+
+
+def test_qd21_41_with_qd21_40_the_city_wide_hospitals_cover_the_district_without_one():
+    # QD21-40 「确保各区(市)三级医院全覆盖」: C has none, so one must go to C; QD21-41 needs 7
+    # more city-wide. 7 sites do both (one of them in C), not 8.
+    area = StudyArea(districts(3), facilities=points("hospital_tertiary", [20, 8, 0]))
+    rules = load_rules(["QD21-40", "QD21-41"])
+    proposal = propose(area, rules, candidates=candidates(), time_limit=30)
+    assert len(proposal.sites) == 7
+    assert (proposal.sites["district"] == "C").sum() >= 1
+    verdicts = proposal.after.verdicts().set_index("rule_id")["passed"]
+    assert bool(verdicts["QD21-40"])
+    assert bool(verdicts["QD21-41"])

@@ -14,6 +14,7 @@ from .access import AccessRule, MeanTravelRule, ServiceCircleRule, ServiceRadius
 from .base import (DOMAINS, NEW_RESIDENTS, STUDY_AREA, TABLE_COLUMNS, Context, Provenance, Range,
                    Ratio, Rule, RuleInputError, RuleResult, Scope, Strength, parse_range,
                    parse_ratio, parse_share, parse_threshold, straight_line_nearest)
+from .catchment import CatchmentRatioRule
 from .catalog import CATALOG_DIR, CATALOGS, RULE_KINDS, RuleSet, load_rules, read_catalog
 from .composite import AllOf, AnyOf, Principle, SiteBudget
 from .display import format_rule, list_rules_table
@@ -26,7 +27,7 @@ from .provision import (AreaPerCapitaRule, AttributeShareRule, CapacityPerPopula
 
 __all__ = [
     "AccessRule", "AllOf", "AnyOf", "AreaPerCapitaRule", "AttributeShareRule", "CATALOGS",
-    "CATALOG_DIR", "CapacityPerPopulationRule", "CapacityTargetRule", "Context", "DOMAINS", "FACILITY_KINDS",
+    "CATALOG_DIR", "CapacityPerPopulationRule", "CapacityTargetRule", "CatchmentRatioRule", "Context", "DOMAINS", "FACILITY_KINDS",
     "FacilitiesPerPopulationRule", "JointAccessRule", "LifeCircleRule", "MeanTravelRule", "NEW_RESIDENTS", "PerUnitRule", "Principle",
     "Provenance", "RULE_KINDS", "Range", "Ratio", "Rule", "RuleInputError", "RuleResult",
     "RuleSet", "STUDY_AREA", "Scope", "ServiceCircleRule", "ServiceRadiusRule", "SiteBudget",

@@ -39,30 +39,18 @@ import pandas as pd
 import yaml
 
 from ..errors import RuleError, SitingError
-from .access import AccessRule, MeanTravelRule, ServiceCircleRule, ServiceRadiusRule
-from .joint import JointAccessRule
-from .targets import CapacityTargetRule
-from .tiers import LifeCircleRule
 from .base import DOMAINS, Provenance, Rule, Strength
-from .catchment import CatchmentRatioRule
-from .composite import AllOf, AnyOf, Principle, SiteBudget
 from .facility_kinds import FACILITY_KINDS, is_snake_case
 from .interface import RULE_KINDS as _REGISTRY
-from .provision import (AreaPerCapitaRule, AttributeShareRule, CapacityPerPopulationRule,
-                        FacilitiesPerPopulationRule, PerUnitRule)
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 #: Catalogue ids shipped with the package, in display order.
 CATALOGS = ("shanghai-2016", "shanghai-2021", "qingdao-2021", "gansu-2017", "chongqing-2015",
             "gb50180-2018")
 
-#: ``kind:`` value -> rule class (every Rule subclass with its own ``kind`` registers itself;
-#: the imports above define the packaged ones).
+#: ``kind:`` value -> rule class: every Rule subclass with its own ``kind`` registers itself
+#: when its module is imported (``siting.rules`` imports the packaged ones before this module).
 RULE_KINDS = _REGISTRY
-_PACKAGED = (AccessRule, ServiceRadiusRule, MeanTravelRule, ServiceCircleRule,
-             FacilitiesPerPopulationRule, CapacityPerPopulationRule, AreaPerCapitaRule,
-             PerUnitRule, AttributeShareRule, AnyOf, AllOf, Principle, SiteBudget,
-             JointAccessRule, CatchmentRatioRule, LifeCircleRule, CapacityTargetRule)
 
 DOCUMENT_KEYS = {"id", "title", "title_en", "number", "issuer", "year", "date", "source",
                  "url", "caveats", "status"}

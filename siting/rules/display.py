@@ -65,7 +65,7 @@ def format_rule(rule: Rule) -> str:
         lines.append("  VERIFY:       numbers not read from the official text; check them")
     for caveat in p.caveats:  # type: ignore[union-attr]
         lines.append(f"  caveat:       {caveat}")
-    parts = getattr(rule, "parts", ())
+    parts = rule.parts if rule.has_parts else ()  # type: ignore[attr-defined]
     for part in parts:
         lines.append(f"  part:         {part.id}: {part.describe()}")
     text = getattr(rule, "text", "")
