@@ -441,6 +441,8 @@ def cite(provenance: Any, lang: str) -> str:
     year = str(provenance.year) if provenance.year else ""
     if lang == "zh":
         line = line.replace("(verify)", "（待核对原文）")
+        # indicator tables cite the value's line and the label's: "L96 (value; label L92)"
+        line = re.sub(r"\s*\(value; label (L\d+)\)", r"（数值行；指标名称见\1）", line)
         parts = [title, number, zh_issuer or issuer, year, line]
         return "，".join(dict.fromkeys(p for p in parts if p))
     if title_en:
