@@ -20,7 +20,7 @@ from collections.abc import Iterable
 PROPER = {
     "GB", "OSM", "OpenStreetMap", "ODbL", "UTC", "CST", "siting", "Leaflet", "WGS", "GCJ",
     "POI", "POIs", "CARTO", "Amap", "Tianditu", "km", "min", "PDF", "PNG", "CSV", "XLSX",
-    "GPKG", "HTML", "GIS", "PPP", "SC", "dpi", "GeoPackage", "Excel",
+    "GPKG", "HTML", "GIS", "PPP", "SC", "dpi", "GeoPackage", "Excel", "SFCA", "KD",
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]")
 _STRIP = [
