@@ -273,3 +273,14 @@ def test_caveats_table_is_keyed_by_real_caveats():
     assert not stale, stale
     for zh in _caveats_zh().values():
         assert re.search(r"[\u4e00-\u9fff]", zh) and not english_words(zh), zh
+
+
+def test_cli_rules_list_and_show_in_chinese(capsys):
+    assert main(["rules", "list", "--lang", "zh", "--width", "200"]) == 0
+    text = capsys.readouterr().out
+    assert_translated(text, "zh", [], "siting rules list --lang zh")
+    assert "急救站（院前急救站点）" in text and "emergency_station" not in text
+    assert main(["rules", "show", "SH16-18", "GB50180-KG", "--lang", "zh"]) == 0
+    text = capsys.readouterr().out
+    assert_translated(text, "zh", [], "siting rules show --lang zh")
+    assert "急救站点平均服务半径不大于3.5公里" in text and "「急救站点平均服务半径≤3.5公里」" in text

@@ -34,6 +34,23 @@ STRENGTH = {
            "in principle": "in principle (should / should not)", "unknown": "not stated"},
 }
 
+#: rule kinds (``kind:`` in the catalogues) in words
+KINDS = {
+    "zh": {"access": "可达覆盖率", "service_radius": "平均服务半径", "mean_travel": "平均出行时间",
+           "service_circle": "服务圈", "facilities_per_population": "按人口配置设施数",
+           "capacity_per_population": "千人指标", "area_per_capita": "人均面积",
+           "per_unit": "单元全覆盖", "attribute_share": "占比", "any_of": "任一项达标",
+           "all_of": "各项均达标", "principle": "原则", "site_budget": "建设计划",
+           "joint_access": "合并可达覆盖率", "catchment_ratio": "服务范围配比"},
+    "en": {},
+}
+
+
+def kind_word(kind: str, lang: str) -> str:
+    """A rule kind in words (access -> 可达覆盖率)."""
+    return KINDS[check_lang(lang)].get(kind, kind.replace("_", " "))
+
+
 MODES = {"zh": {"walk": "步行", "drive": "车行", "bike": "骑行"},
          "en": {"walk": "walk", "drive": "drive", "bike": "bike"}}
 
@@ -189,8 +206,7 @@ def rule_requirement(rule: Any, lang: str) -> str:
                 if zh else f"each {fac} serves {_range(rule.population, lang)} within "
                            f"{_range(rule.time, lang)} {mode}")
     if kind == "facilities_per_population":
-        return (f"每{_range(rule.per, lang)}（{basis}）至少1处{fac}".replace("人（", "（")
-                if zh else
+        return (f"每{_range(rule.per, lang)}（{basis}）至少1处{fac}" if zh else
                 f"1 {fac} per {_range(rule.per, lang)} ({basis})")
     if kind in ("capacity_per_population", "catchment_ratio"):
         unit = rule.unit_name
@@ -433,6 +449,6 @@ def cite(provenance: Any, lang: str) -> str:
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]")
 
 
-__all__ = ["BASIS", "MODES", "NOTE_PATTERNS", "STRENGTH", "UNITS", "basis_word", "caveat_text",
+__all__ = ["BASIS", "KINDS", "MODES", "kind_word", "NOTE_PATTERNS", "STRENGTH", "UNITS", "basis_word", "caveat_text",
            "caveats", "cite", "facility_words", "kind_name", "note_text", "quantity",
            "reading_flags", "rule_name", "rule_requirement", "strength_word", "unit_word"]
