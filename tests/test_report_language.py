@@ -131,6 +131,18 @@ def test_notes_are_translated_and_units_are_words():
     zh = note_text(text, "zh")
     assert "直线距离" in zh and "高估可达性" in zh and "1.3" in zh and "单看本区未达标" in zh
     assert not english_words(zh)
+    # the notes of the Shanghai report (SH16-18 on straight lines, rules the data cannot read)
+    radius = ("decisive: area equivalent; area equivalent polygon 11,510 m, straight line mean "
+              "10,675 m, straight line max 31,934 m, straight line p85 18,469 m; area: inhabited "
+              "cells (population > 0)")
+    zh = note_text(radius, "zh")
+    assert zh.startswith("判定依据：按面积折算半径") and "直线距离最大值 31,934米" in zh
+    missing = ("not evaluated: the rule applies only in 'main_urban_area' districts and the "
+               "districts carry no such marking (districts.main_urban_area=None). Fix: add a "
+               "boolean column 'main_urban_area' (or a column area_type equal to "
+               "'main_urban_area') to the districts")
+    for text in (radius, missing):
+        assert not english_words(note_text(text, "zh")), note_text(text, "zh")
     from siting.report.wording import unit_word
 
     assert unit_word("people per facility", "zh") == "人/处"

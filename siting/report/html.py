@@ -117,7 +117,7 @@ def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, s
             "verdict": word, "css": css,
             "flags": reading_flags(row.get("note"), lang),
             "reading": fmt_value(row.get("reading"), unit_of(row.get("unit"))),
-            "required": (str(row.get("op") or "") + " " + fmt_value(
+            "required": ((row.get("op") if isinstance(row.get("op"), str) else "") + " " + fmt_value(
                 row.get("required"), unit_of(row.get("unit")))).strip(),
             "shortfall": shortfall,
             "quote": getattr(p, "quote", "") or "", "cite": cite_in(p, lang),

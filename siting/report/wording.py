@@ -307,7 +307,42 @@ NOTE_PATTERNS: list[tuple[str, str]] = [
     (r"one cell per district.*", "每区仅一个网格：网格读数从区内代表点计算"),
 ]
 
+#: the readings a service-radius rule reports beside the deciding one
+RADIUS_READINGS = {
+    "area equivalent": "按面积折算半径", "area equivalent polygon": "按行政区多边形面积折算半径",
+    "network mean": "路网距离平均值", "network max": "路网距离最大值",
+    "network p85": "路网距离85%分位值", "straight line mean": "直线距离平均值",
+    "straight line max": "直线距离最大值", "straight line p85": "直线距离85%分位值",
+}
+NOTE_PATTERNS[:0] = [  # before the generic "not evaluated: …"
+    (r"decisive: (.+)", "判定依据：\\1"),
+    (r"area: inhabited cells \(population > 0\)", "面积：有人居住的网格（人口 > 0）"),
+    (r"no facility in the district", "区内无设施"),
+    (r"not evaluated: the rule applies only in '(\w+)' districts and the districts carry no such "
+     r"marking.*", "未评估：本规则只适用于标记为“\\1”的区域，而区划数据没有该标记。请在区划数据中"
+                   "添加布尔列“\\1”（或取值为“\\1”的“area_type”列）"),
+    (r"not evaluated: the (\w+) facilities have no such column.*?Fix: add column '(\w+)' to the "
+     r"facilities.*", "未评估：设施缺少所需的列。请为设施数据添加“\\2”列"),
+]
+
 _COMPILED = [(re.compile(p), r) for p, r in NOTE_PATTERNS]
+_RADIUS_ITEM = re.compile(r"(%s) ([\d,.]+) m" % "|".join(
+    sorted(map(re.escape, RADIUS_READINGS), key=len, reverse=True)))
+
+
+def _radius_items(phrase: str) -> str | None:
+    """"area equivalent polygon 828.8 m, straight line mean 957.9 m" in Chinese, or None."""
+    items = [i.strip() for i in phrase.split(",")]
+    # the readings are joined by ", " and each number may itself hold thousands commas
+    text = re.sub(r"(\d),(\d{3})", r"\1\2", phrase)
+    items = [i.strip() for i in text.split(",")]
+    out = []
+    for item in items:
+        m = _RADIUS_ITEM.fullmatch(item)
+        if not m:
+            return None
+        out.append(f"{RADIUS_READINGS[m.group(1)]} {float(m.group(2)):,.0f}米")
+    return "，".join(out)
 
 
 def note_text(note: object, lang: str) -> str:
@@ -320,9 +355,16 @@ def note_text(note: object, lang: str) -> str:
         return text
     out = []
     for phrase in re.split(r";\s*", text):
+        radius = _radius_items(phrase)
+        if radius is not None:
+            out.append(radius)
+            continue
         for pattern, repl in _COMPILED:
             if pattern.fullmatch(phrase):
                 phrase = pattern.sub(repl, phrase)
+                if phrase.startswith("判定依据："):
+                    name = phrase[len("判定依据："):]
+                    phrase = "判定依据：" + RADIUS_READINGS.get(name, name)
                 break
         out.append(phrase)
     return "；".join(p for p in out if p)
