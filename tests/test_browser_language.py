@@ -34,13 +34,18 @@ from siting import scores as sc
 from siting.cli import DEMO_RULES
 from siting.config import rules_from_spec
 from siting.datasets import load_example
-from siting.report import (ReportOptions, assessment_map, coverage_map, save_map,
-                           write_reports)
+from siting.report import (
+    ReportOptions,
+    assessment_map,
+    coverage_map,
+    save_map,
+    write_reports,
+)
 from siting.report.batch import proposals_by_propose
 from siting.report.score_maps import score_map
 
 sys.path.insert(0, str(Path(__file__).parent))
-from lang_check import html_text, offending_lines  # noqa: E402
+from lang_check import html_text, offending_lines
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +78,9 @@ for (const key of Object.keys(window)) {
   if (g.eachLayer) g.eachLayer(l => { if (subs.length < 300) subs.push(l); });
   for (const l of subs) {
     text(content(t, l)); text(content(p, l));
-    if (l !== g && l.getTooltip) { text(content(l.getTooltip(), l)); text(content(l.getPopup(), l)); }
+    if (l !== g && l.getTooltip) {
+      text(content(l.getTooltip(), l)); text(content(l.getPopup(), l));
+    }
   }
 }
 return out;
@@ -222,7 +229,8 @@ def scored():
     districts = gpd.GeoDataFrame({"district": ["东区", "西区"]},
                                  geometry=[shapely.box(-300, -300, 800, 300),
                                            shapely.box(800, -300, 2_100, 300)], crs=crs)
-    area = siting.StudyArea(districts, cells, facilities, {"walk": sn.from_lines(road, mode="walk")})
+    area = siting.StudyArea(districts, cells, facilities,
+                            {"walk": sn.from_lines(road, mode="walk")})
     return area, sc.accessibility(area, "clinic", method="g2sfca", cutoff="8 min", supply="beds")
 
 

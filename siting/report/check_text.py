@@ -109,8 +109,8 @@ def summary_text(assessment: Any, lang: str) -> str:
                   for x in assessment.area.residents_warnings(lang)]
     if len(verdicts):
         passed = verdicts["passed"]
-        lines.append(w["counts"].format(passed=int((passed == True).sum()),  # noqa: E712
-                                        failed=int((passed == False).sum()),  # noqa: E712
+        lines.append(w["counts"].format(passed=int((passed == True).sum()),
+                                        failed=int((passed == False).sum()),
                                         undecided=int(passed.isna().sum())))
     rows = assessment.district_rows
     for _, v in verdicts.iterrows():
@@ -135,7 +135,7 @@ def summary_text(assessment: Any, lang: str) -> str:
                                           unit=unit_word(o["shortfall_unit"], lang))
             lines.append(head + text + flag)
             continue
-        failed = mine[mine["passed"] == False]  # noqa: E712
+        failed = mine[mine["passed"] == False]
         n = len(mine)
         if v["passed"] is True:
             lines.append(head + w["all_pass"].format(n=n) + flag)
@@ -160,8 +160,14 @@ def summary_text(assessment: Any, lang: str) -> str:
 def rule_text(rule: Any, lang: str) -> str:
     """A rule with its provenance as plain text (``siting rules show ID --lang zh``)."""
     from ..rules import format_rule
-    from .wording import (basis_word, caveats, cite, facility_words, kind_word,
-                          rule_requirement)
+    from .wording import (
+        basis_word,
+        caveats,
+        cite,
+        facility_words,
+        kind_word,
+        rule_requirement,
+    )
 
     if check_lang(lang) == "en":
         return format_rule(rule)

@@ -103,6 +103,7 @@ def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, s
         evaluated = not str(row.get("note") or "").startswith("not evaluated")
         word, css = verdict(row["passed"], lab, evaluated)
         p = getattr(rule, "provenance", None)
+        op = row.get("op") if isinstance(row.get("op"), str) else ""  # NaN for unread rules
         shortfall = "–"
         if pd.notna(row.get("shortfall")) and float(row["shortfall"]) > 0:
             digits = 0 if float(row["shortfall"]) >= 10 else 2
@@ -117,8 +118,8 @@ def rule_rows(table: pd.DataFrame, rules: Mapping[str, Any], lab: Mapping[str, s
             "verdict": word, "css": css,
             "flags": reading_flags(row.get("note"), lang),
             "reading": fmt_value(row.get("reading"), unit_of(row.get("unit"))),
-            "required": ((row.get("op") if isinstance(row.get("op"), str) else "") + " " + fmt_value(
-                row.get("required"), unit_of(row.get("unit")))).strip(),
+            "required": (op + " " + fmt_value(row.get("required"),
+                                              unit_of(row.get("unit")))).strip(),
             "shortfall": shortfall,
             "quote": getattr(p, "quote", "") or "", "cite": cite_in(p, lang),
             "strength": strength_word(getattr(rule, "strength", ""), lang),

@@ -221,7 +221,8 @@ METHOD_NAMES = {
     "zh": {"2sfca": "两步移动搜索法（2SFCA）", "e2sfca": "增强两步移动搜索法（E2SFCA）",
            "g2sfca": "高斯两步移动搜索法（G2SFCA）", "kd2sfca": "核密度两步移动搜索法（KD2SFCA）",
            "gravity": "重力模型", "3sfca": "三步移动搜索法（3SFCA）", "potential": "潜能模型"},
-    "en": {"2sfca": "2SFCA", "e2sfca": "enhanced 2SFCA (E2SFCA)", "g2sfca": "Gaussian 2SFCA (G2SFCA)",
+    "en": {"2sfca": "2SFCA", "e2sfca": "enhanced 2SFCA (E2SFCA)",
+           "g2sfca": "Gaussian 2SFCA (G2SFCA)",
            "kd2sfca": "kernel-density 2SFCA (KD2SFCA)", "gravity": "gravity model",
            "3sfca": "3SFCA", "potential": "potential model"},
 }

@@ -318,21 +318,21 @@ NOTE_PATTERNS[:0] = [  # before the generic "not evaluated: …"
     (r"decisive: (.+)", "判定依据：\\1"),
     (r"area: inhabited cells \(population > 0\)", "面积：有人居住的网格（人口 > 0）"),
     (r"no facility in the district", "区内无设施"),
-    (r"not evaluated: the rule applies only in '(\w+)' districts and the districts carry no such "
-     r"marking.*", "未评估：本规则只适用于标记为“\\1”的区域，而区划数据没有该标记。请在区划数据中"
-                   "添加布尔列“\\1”（或取值为“\\1”的“area_type”列）"),
-    (r"not evaluated: the (\w+) facilities have no such column.*?Fix: add column '(\w+)' to the "
-     r"facilities.*", "未评估：设施缺少所需的列。请为设施数据添加“\\2”列"),
+    ((r"not evaluated: the rule applies only in '(\w+)' districts and the districts carry no "
+      r"such marking.*"),
+     ("未评估：本规则只适用于标记为“\\1”的区域，而区划数据没有该标记。请在区划数据中"
+      "添加布尔列“\\1”（或取值为“\\1”的“area_type”列）")),
+    ((r"not evaluated: the (\w+) facilities have no such column.*?Fix: add column '(\w+)' to "
+      r"the facilities.*"), "未评估：设施缺少所需的列。请为设施数据添加“\\2”列"),
 ]
 
 _COMPILED = [(re.compile(p), r) for p, r in NOTE_PATTERNS]
-_RADIUS_ITEM = re.compile(r"(%s) ([\d,.]+) m" % "|".join(
-    sorted(map(re.escape, RADIUS_READINGS), key=len, reverse=True)))
+_RADIUS_NAMES = "|".join(sorted(map(re.escape, RADIUS_READINGS), key=len, reverse=True))
+_RADIUS_ITEM = re.compile(rf"({_RADIUS_NAMES}) ([\d,.]+) m")
 
 
 def _radius_items(phrase: str) -> str | None:
     """"area equivalent polygon 828.8 m, straight line mean 957.9 m" in Chinese, or None."""
-    items = [i.strip() for i in phrase.split(",")]
     # the readings are joined by ", " and each number may itself hold thousands commas
     text = re.sub(r"(\d),(\d{3})", r"\1\2", phrase)
     items = [i.strip() for i in text.split(",")]
@@ -383,11 +383,11 @@ def reading_flags(note: object, lang: str) -> list[str]:
 
 
 # caveats that a reading contradicts: not shown when the reading was made another way
-_NETWORK_CAVEAT = re.compile(r"network (walking|driving|travel) (distance|time)", re.I)
+_NETWORK_CAVEAT = re.compile(r"network (walking|driving|travel) (distance|time)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def _caveats_zh() -> dict[str, str]:
+def caveats_zh_table() -> dict[str, str]:
     from ..safe_yaml import load_yaml as load_yaml_file
 
     path = Path(__file__).resolve().parents[1] / "rules" / "catalog" / "caveats_zh.yaml"
@@ -441,7 +441,7 @@ def caveat_text(caveat: str, lang: str) -> str:
         return "adapted in the run configuration: " + ", ".join(items)
     if lang == "en":
         return caveat
-    return _caveats_zh().get(caveat.strip(), caveat)
+    return caveats_zh_table().get(caveat.strip(), caveat)
 
 
 def caveats(rule: Any, lang: str, note: object = "") -> list[str]:
@@ -491,6 +491,27 @@ def cite(provenance: Any, lang: str) -> str:
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]")
 
 
-__all__ = ["BASIS", "KINDS", "MODES", "kind_word", "NOTE_PATTERNS", "STRENGTH", "UNITS", "basis_word", "caveat_text",
-           "caveats", "cite", "facility_words", "kind_name", "note_text", "quantity",
-           "reading_flags", "rule_name", "rule_requirement", "strength_word", "unit_word"]
+__all__ = [
+    "BASIS",
+    "KINDS",
+    "MODES",
+    "NOTE_PATTERNS",
+    "RADIUS_READINGS",
+    "STRENGTH",
+    "UNITS",
+    "basis_word",
+    "caveat_text",
+    "caveats",
+    "caveats_zh_table",
+    "cite",
+    "facility_words",
+    "kind_name",
+    "kind_word",
+    "note_text",
+    "quantity",
+    "reading_flags",
+    "rule_name",
+    "rule_requirement",
+    "strength_word",
+    "unit_word",
+]
