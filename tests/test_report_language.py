@@ -303,3 +303,15 @@ def test_cli_rules_list_and_show_in_chinese(capsys):
     text = capsys.readouterr().out
     assert_translated(text, "zh", [], "siting rules show --lang zh")
     assert "急救站点平均服务半径不大于3.5公里" in text and "「急救站点平均服务半径≤3.5公里」" in text
+
+
+def test_proposal_problems_are_translated():
+    from siting.report.wording import problem_text
+
+    text = ("3 targets cannot be met by any choice of the candidate sites (GB50180-KG; SH21-02)."
+            " Fix: add candidate sites (parcels, public buildings) where those people live, or "
+            "lower the rule's share for now")
+    zh = problem_text(text, "zh")
+    assert zh.startswith("有 3 项目标无论怎样选址都无法满足（GB50180-KG; SH21-02）")
+    assert not english_words(zh)
+    assert problem_text(text, "en") == text

@@ -370,6 +370,31 @@ def note_text(note: object, lang: str) -> str:
     return "；".join(p for p in out if p)
 
 
+#: whole messages (not split on ";") of the proposal step and of maps that cannot be drawn
+PROBLEM_PATTERNS: list[tuple[str, str]] = [
+    (r"(\d+) targets cannot be met by any choice of the candidate sites(?: \((.*?)\))?"
+     r"(?:\. Fix: .*)?",
+     "有 \\1 项目标无论怎样选址都无法满足（\\2）。建议：在这些居民所在处增加候选用地"
+     "（地块、公共建筑），或暂时降低规则的覆盖率要求"),
+    (r"the solver found no way to meet the targets with these candidates.*",
+     "求解器无法用这些候选用地满足目标。建议：增加候选用地或放宽规则"),
+    (r"no candidate sites.*", "没有候选用地。建议：提供候选点（地块、公共建筑）"),
+]
+_PROBLEMS = [(re.compile(p, re.S), r) for p, r in PROBLEM_PATTERNS]
+
+
+def problem_text(text: object, lang: str) -> str:
+    """A whole problem message (proposals, maps) in ``lang``; unknown ones as notes."""
+    check_lang(lang)
+    message = "" if text is None else str(text).strip()
+    if lang == "en" or not message:
+        return message
+    for pattern, repl in _PROBLEMS:
+        if pattern.fullmatch(message):
+            return pattern.sub(repl, message).replace("（）", "")
+    return note_text(message, lang)
+
+
 def reading_flags(note: object, lang: str) -> list[str]:
     """Flags the verdict must carry: straight-line or detour readings (直线距离估算…)."""
     text = "" if note is None or (isinstance(note, float) and math.isnan(note)) else str(note)
@@ -496,6 +521,7 @@ __all__ = [
     "KINDS",
     "MODES",
     "NOTE_PATTERNS",
+    "PROBLEM_PATTERNS",
     "RADIUS_READINGS",
     "STRENGTH",
     "UNITS",
@@ -508,6 +534,7 @@ __all__ = [
     "kind_name",
     "kind_word",
     "note_text",
+    "problem_text",
     "quantity",
     "reading_flags",
     "rule_name",
