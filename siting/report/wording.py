@@ -372,15 +372,15 @@ def note_text(note: object, lang: str) -> str:
 
 #: whole messages (not split on ";") of the proposal step and of maps that cannot be drawn
 PROBLEM_PATTERNS: list[tuple[str, str]] = [
-    (r"(\d+) targets cannot be met by any choice of the candidate sites(?: \((.*?)\))?"
-     r"(?:\. Fix: .*)?",
-     "有 \\1 项目标无论怎样选址都无法满足（\\2）。建议：在这些居民所在处增加候选用地"
-     "（地块、公共建筑），或暂时降低规则的覆盖率要求"),
+    ((r"(\d+) targets cannot be met by any choice of the candidate sites(?: \((.*?)\))?"
+      r"(?:\. Fix: .*)?"),
+     ("有 \\1 项目标无论怎样选址都无法满足（\\2）。建议：在这些居民所在处增加候选用地"
+      "（地块、公共建筑），或暂时降低规则的覆盖率要求")),
     (r"the solver found no way to meet the targets with these candidates.*",
      "求解器无法用这些候选用地满足目标。建议：增加候选用地或放宽规则"),
     (r"no candidate sites.*", "没有候选用地。建议：提供候选点（地块、公共建筑）"),
 ]
-_PROBLEMS = [(re.compile(p, re.S), r) for p, r in PROBLEM_PATTERNS]
+_PROBLEMS = [(re.compile(p, re.DOTALL), r) for p, r in PROBLEM_PATTERNS]
 
 
 def problem_text(text: object, lang: str) -> str:
