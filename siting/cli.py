@@ -82,26 +82,37 @@ def _demo(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     out = check_out_dir(args.out, field="--out")
+    from .report.check_text import HEADINGS, area_line, summary_text
+
+    zh = args.lang == "zh"
     area = load_example(args.example)
-    print(area)
+    print(area_line(area, "zh") if zh else area)
     rules = rules_from_spec(DEMO_RULES, where="demo")
     assessment = assess(area, rules)
     print()
-    print(assessment.summary())
-    print("\nDistrict × rule (✓ passes, ✗ fails; the reading is the share of residents covered)")
-    _print_table(verdict_table(assessment))
+    print(summary_text(assessment, "zh") if zh else assessment.summary())
+    print("\n" + HEADINGS["zh"]["grid"] if zh else
+          "\nDistrict × rule (✓ passes, ✗ fails; the reading is the share of residents covered)")
+    _print_table(verdict_table(assessment, lang=args.lang))
 
     out.mkdir(parents=True, exist_ok=True)
     table = access_table(area, mode="walk", thresholds=(300, 500, 1000))
     table.to_csv(out / "walk_access.csv", index=False)
     result = write_reports(area, rules, out, options=ReportOptions(
-        title=f"siting demo: {args.example}", lang=args.lang, tiles="OpenStreetMap",
+        title=f"siting 示例：{args.example}" if zh else f"siting demo: {args.example}",
+        lang=args.lang, tiles="OpenStreetMap",
         offline=True, proposals=proposals_by_propose(time_limit=10)),
         force=args.force, progress=not args.quiet)
-    print(f"\nWrote the report to {out}/: index.html (districts ranked by shortfall), "
-          f"summary.csv, summary.xlsx, gaps.gpkg (with proposed sites), districts/<name>/ "
-          f"(page and maps), "
-          f"walk_access.csv — in {time.perf_counter() - start:.1f} s. Map data {ATTRIBUTION}.")
+    elapsed = time.perf_counter() - start
+    if zh:
+        print(f"\n报告已写入 {out}/：index.html（各区域按缺口排名）、summary.csv、summary.xlsx、"
+              f"gaps.gpkg（含拟新建设施）、districts/<区域>/（页面与地图）、walk_access.csv，"
+              f"用时 {elapsed:.1f} 秒。地图数据 © OpenStreetMap 贡献者（ODbL）。")
+    else:
+        print(f"\nWrote the report to {out}/: index.html (districts ranked by shortfall), "
+              f"summary.csv, summary.xlsx, gaps.gpkg (with proposed sites), districts/<name>/ "
+              f"(page and maps), "
+              f"walk_access.csv — in {elapsed:.1f} s. Map data {ATTRIBUTION}.")
     return 1 if result.errors else 0
 
 
@@ -155,6 +166,18 @@ def _rules_list(args: argparse.Namespace) -> int:
                        kind=args.kind, checkable=True if args.checkable else None)
     table = list_rules_table(rules)
     lang = args.lang or "en"
+    if lang == "zh":
+        # every value in words: names of kinds and facilities, not ids (the id column stays)
+        from .report.wording import facility_words, kind_word, rule_name, rule_requirement
+        from .report.wording import strength_word
+
+        named = ("principle", "site_budget", "all_of", "any_of")
+        table = table.assign(
+            kind=[kind_word(r.kind, "zh") for r in rules],
+            strength=[strength_word(r.strength, "zh") for r in rules],
+            facility=[facility_words(r, "zh") for r in rules],
+            requirement=[rule_name(r, "zh") if r.kind in named else rule_requirement(r, "zh")
+                         for r in rules])
     # the id names its document (SH16-… is shanghai-2016): the requirement gets the room
     shown = table[["id", "kind", "strength", "facility", "requirement"]]
     shown = shown.rename(columns=_LIST_HEADERS[lang])
@@ -168,14 +191,15 @@ def _rules_list(args: argparse.Namespace) -> int:
 
 
 def _rules_show(args: argparse.Namespace) -> int:
-    from .rules import format_rule, load_rules
+    from .report.check_text import rule_text
+    from .rules import load_rules
 
     for i, rule_id in enumerate(args.ids):
         rules = load_rules(rule_id)
         for rule in rules:
             if i:
                 print()
-            print(format_rule(rule))
+            print(rule_text(rule, args.lang or "en"))
     return 0
 
 
@@ -276,16 +300,28 @@ def _report(args: argparse.Namespace) -> int:
                                executor=executor)
     finally:
         close()
+    from .report.sheets import localise_frame
+
+    lang = options.lang
     ranking = result.ranking[["rank", "district", "status", "population", "rules_failed",
                               "rules_evaluated", "worst_rule", "error"]].copy()
     ranking["population"] = ranking["population"].map(lambda v: f"{v:,.0f}")
     ranking["error"] = ranking["error"].fillna("")
-    _print_table(ranking.set_index("rank"))
-    counts = pd.Series([o.status for o in result.outcomes]).value_counts().to_dict()
-    print(f"\n{len(result.outcomes)} district(s) {counts} in "
-          f"{time.perf_counter() - start:.1f} s → {out}/index.html")
+    ranking = localise_frame(ranking, lang)
+    _print_table(ranking.set_index(ranking.columns[0]))
+    counts = pd.Series([o.status for o in result.outcomes]).value_counts()
+    elapsed = time.perf_counter() - start
+    if lang == "zh":
+        done = "，".join(f"{ {'ok': '完成', 'error': '出错'}.get(k, k)} {v} 个"
+                        for k, v in counts.items())
+        print(f"\n共 {len(result.outcomes)} 个区域（{done}），用时 {elapsed:.1f} 秒 → "
+              f"{out}/index.html")
+    else:
+        print(f"\n{len(result.outcomes)} district(s) {counts.to_dict()} in {elapsed:.1f} s → "
+              f"{out}/index.html")
     for o in result.errors:
-        print(f"  FAILED {o.district}: {o.error}", file=sys.stderr)
+        print(f"  {'失败' if lang == 'zh' else 'FAILED'} {o.district}: {o.error}",
+              file=sys.stderr)
     return 1 if result.errors else 0
 
 
@@ -317,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.set_defaults(func=_rules_list)
     show = rules_sub.add_parser("show", help="a rule with its source and caveats")
     show.add_argument("ids", nargs="+", help="rule ids, e.g. SH16-18")
+    show.add_argument("--lang", choices=["zh", "en"], help="language (default en)")
     show.set_defaults(func=_rules_show)
 
     check = sub.add_parser("check", help="assess the rules of CONFIG and print the result")

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 PROPER = {
     "GB", "OSM", "OpenStreetMap", "ODbL", "UTC", "CST", "siting", "Leaflet", "WGS", "GCJ",
     "POI", "POIs", "CARTO", "Amap", "Tianditu", "km", "min", "PDF", "PNG", "CSV", "XLSX",
-    "GPKG", "HTML", "GIS", "PPP", "SC", "dpi", "GeoPackage", "Excel",
+    "GPKG", "HTML", "GIS", "PPP", "SC", "dpi", "GeoPackage", "Excel", "SFCA", "KD",
 }
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]")
 _STRIP = [
@@ -30,6 +30,7 @@ _STRIP = [
     re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+(?![A-Za-z0-9])"),  # columns
     re.compile(r"“[A-Za-z0-9_]+”"),                                     # “beds” column
     re.compile(r"https?://\S+"),
+    re.compile(r"`[^`]*`"),                                             # `siting rules show`
     re.compile(r"\{\w+\}"),                                            # {n} placeholders
     re.compile(r"[A-Za-z_:]+=[A-Za-z_0-9]+"),                          # OSM tags building=yes
     re.compile(r"\bv?\d+(?:\.\d+)+\b"),                                 # versions

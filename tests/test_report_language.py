@@ -27,12 +27,19 @@ from siting.datasets import load_example
 from siting.report import ReportOptions, write_reports
 from siting.report.batch import proposals_by_propose
 from siting.report.labels import LABELS
-from siting.report.wording import (caveat_text, caveats, cite, note_text, rule_name,
-                                   rule_requirement, strength_word)
+from siting.report.wording import (
+    caveat_text,
+    caveats,
+    cite,
+    note_text,
+    rule_name,
+    rule_requirement,
+    strength_word,
+)
 from siting.rules.catalog import load_rules
 
 sys.path.insert(0, str(Path(__file__).parent))
-from lang_check import chinese_runs, english_words, html_text, offending_lines  # noqa: E402
+from lang_check import chinese_runs, english_words, html_text, offending_lines
 
 PROJECT = Path(__file__).resolve().parents[1]
 TITLES = {"zh": "示例城镇：幼儿园、学校和运动场", "en": "Example town: kindergartens, schools, sports"}
@@ -131,6 +138,18 @@ def test_notes_are_translated_and_units_are_words():
     zh = note_text(text, "zh")
     assert "直线距离" in zh and "高估可达性" in zh and "1.3" in zh and "单看本区未达标" in zh
     assert not english_words(zh)
+    # the notes of the Shanghai report (SH16-18 on straight lines, rules the data cannot read)
+    radius = ("decisive: area equivalent; area equivalent polygon 11,510 m, straight line mean "
+              "10,675 m, straight line max 31,934 m, straight line p85 18,469 m; area: inhabited "
+              "cells (population > 0)")
+    zh = note_text(radius, "zh")
+    assert zh.startswith("判定依据：按面积折算半径") and "直线距离最大值 31,934米" in zh
+    missing = ("not evaluated: the rule applies only in 'main_urban_area' districts and the "
+               "districts carry no such marking (districts.main_urban_area=None). Fix: add a "
+               "boolean column 'main_urban_area' (or a column area_type equal to "
+               "'main_urban_area') to the districts")
+    for text in (radius, missing):
+        assert not english_words(note_text(text, "zh")), note_text(text, "zh")
     from siting.report.wording import unit_word
 
     assert unit_word("people per facility", "zh") == "人/处"
@@ -203,8 +222,8 @@ def test_pdfs(report):
 
 def test_static_figures_text(report, area):
     """The words drawn into each PNG: titles, legends, scale bar, north arrow, attribution."""
-    import matplotlib.text
     import matplotlib.pyplot as plt
+    import matplotlib.text
 
     from siting.assess import assess
     from siting.report.static import static_map
@@ -267,11 +286,34 @@ def test_straight_line_reading_is_flagged_in_the_verdict(straight, lang, area):
 
 def test_caveats_table_is_keyed_by_real_caveats():
     """No stale entry: every key of caveats_zh.yaml is a caveat of some catalogue rule."""
-    from siting.report.wording import _caveats_zh  # noqa: PLC2701 (test of the table itself)
+    from siting.report.wording import caveats_zh_table
 
     used = {c.strip() for rule in load_rules() for part in rule.walk()
             for c in part.provenance.caveats}
-    stale = set(_caveats_zh()) - used
+    stale = set(caveats_zh_table()) - used
     assert not stale, stale
-    for zh in _caveats_zh().values():
+    for zh in caveats_zh_table().values():
         assert re.search(r"[\u4e00-\u9fff]", zh) and not english_words(zh), zh
+
+
+def test_cli_rules_list_and_show_in_chinese(capsys):
+    assert main(["rules", "list", "--lang", "zh", "--width", "200"]) == 0
+    text = capsys.readouterr().out
+    assert_translated(text, "zh", [], "siting rules list --lang zh")
+    assert "急救站（院前急救站点）" in text and "emergency_station" not in text
+    assert main(["rules", "show", "SH16-18", "GB50180-KG", "--lang", "zh"]) == 0
+    text = capsys.readouterr().out
+    assert_translated(text, "zh", [], "siting rules show --lang zh")
+    assert "急救站点平均服务半径不大于3.5公里" in text and "「急救站点平均服务半径≤3.5公里」" in text
+
+
+def test_proposal_problems_are_translated():
+    from siting.report.wording import problem_text
+
+    text = ("3 targets cannot be met by any choice of the candidate sites (GB50180-KG; SH21-02)."
+            " Fix: add candidate sites (parcels, public buildings) where those people live, or "
+            "lower the rule's share for now")
+    zh = problem_text(text, "zh")
+    assert zh.startswith("有 3 项目标无论怎样选址都无法满足（GB50180-KG; SH21-02）")
+    assert not english_words(zh)
+    assert problem_text(text, "en") == text

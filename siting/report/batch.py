@@ -76,7 +76,7 @@ import shapely
 
 from ..errors import SitingError
 from .labels import check_lang
-from .wording import rule_requirement
+from .wording import problem_text, rule_requirement
 
 if TYPE_CHECKING:
     from ..assess import Assessment
@@ -733,7 +733,8 @@ def run_district(name: str, folder: Path, inputs: BatchInputs, rules: Sequence[R
         except SitingError as exc:
             # a rule the study area cannot measure (its assessment row says why): no map,
             # and the page says so instead of failing the whole district
-            maps.append({"rule_id": rule.id, "file": "", "caption": f"{exc.problem}"})
+            maps.append({"rule_id": rule.id, "file": "",
+                         "caption": problem_text(exc.problem, options.lang)})
             continue
         file = f"map_{slugify(rule.id)}.html"
         save_map(fmap, folder / file, offline=options.offline)

@@ -109,8 +109,8 @@ def summary_text(assessment: Any, lang: str) -> str:
                   for x in assessment.area.residents_warnings(lang)]
     if len(verdicts):
         passed = verdicts["passed"]
-        lines.append(w["counts"].format(passed=int((passed == True).sum()),  # noqa: E712
-                                        failed=int((passed == False).sum()),  # noqa: E712
+        lines.append(w["counts"].format(passed=int((passed == True).sum()),
+                                        failed=int((passed == False).sum()),
                                         undecided=int(passed.isna().sum())))
     rows = assessment.district_rows
     for _, v in verdicts.iterrows():
@@ -135,7 +135,7 @@ def summary_text(assessment: Any, lang: str) -> str:
                                           unit=unit_word(o["shortfall_unit"], lang))
             lines.append(head + text + flag)
             continue
-        failed = mine[mine["passed"] == False]  # noqa: E712
+        failed = mine[mine["passed"] == False]
         n = len(mine)
         if v["passed"] is True:
             lines.append(head + w["all_pass"].format(n=n) + flag)
@@ -157,6 +157,41 @@ def summary_text(assessment: Any, lang: str) -> str:
     return "\n".join(lines)
 
 
+def rule_text(rule: Any, lang: str) -> str:
+    """A rule with its provenance as plain text (``siting rules show ID --lang zh``)."""
+    from ..rules import format_rule
+    from .wording import (
+        basis_word,
+        caveats,
+        cite,
+        facility_words,
+        kind_word,
+        rule_requirement,
+    )
+
+    if check_lang(lang) == "en":
+        return format_rule(rule)
+    p = rule.provenance
+    lines = [f"{rule.id} — {rule_name(rule, 'zh')}",
+             f"  类型：    {kind_word(rule.kind, 'zh')}" + ("" if rule.checkable else "（仅记录，不作判定）"),
+             f"  要求：    {rule_requirement(rule, 'zh')}"]
+    if rule.facility:
+        lines.append(f"  设施：    {facility_words(rule, 'zh')}")
+    lines += [
+        f"  人口口径：{basis_word(rule.basis, 'zh')}",
+        f"  判定层级：{'各区域' if rule.check_at == 'district' else '全域（全市/全省）'}",
+        f"  约束强度：{strength_word(rule.strength, 'zh')}",
+        f"  目标年份：{p.target_year or '未说明'}",
+        f"  出处：    {cite(p, 'zh')}：「{p.quote}」",
+    ]
+    if p.verify:
+        lines.append("  待核对：  数值未经官方原文核对")
+    lines += [f"  说明：    {c}" for c in caveats(rule, "zh")]
+    for part in getattr(rule, "parts", ()):
+        lines.append(f"  分项：    {part.id}：{rule_requirement(part, 'zh')}")
+    return "\n".join(lines)
+
+
 HEADINGS = {
     "zh": {"grid": "区域 × 规则（✓ 达标，✗ 未达标，· 未判定）", "errors": "未评估：",
            "district": "区域"},
@@ -165,4 +200,4 @@ HEADINGS = {
 }
 
 
-__all__ = ["HEADINGS", "PHRASES", "area_line", "summary_text"]
+__all__ = ["HEADINGS", "PHRASES", "area_line", "rule_text", "summary_text"]

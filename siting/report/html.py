@@ -23,7 +23,8 @@ from .charts import bar_chart_svg, verdict_colour
 from .labels import labels
 from .wording import caveats as rule_caveats
 from .wording import cite as cite_in
-from .wording import note_text, reading_flags, rule_name, rule_requirement, strength_word, unit_word
+from .wording import (note_text, problem_text, reading_flags, rule_name, rule_requirement,
+                      strength_word, unit_word)
 
 ATTRIBUTION = "Map data © OpenStreetMap contributors (ODbL) where OSM extracts are used"
 
@@ -193,7 +194,8 @@ def render_district_page(*, district: str, title: str, lang: str, table: pd.Data
         "site_files": list(site_files),
         "title": title, "district": district, "rules": rows, "figures": figures,
         "chart": attainment_chart(rows, lab), "maps": list(maps), "sites": sites,
-        "proposal_note": proposal_note, "proposals_asked": proposals_asked,
+        "proposal_note": problem_text(proposal_note, lang),
+        "proposals_asked": proposals_asked,
         "warnings": list(warnings)}
     return environment().get_template("district.html.j2").render(**context)
 

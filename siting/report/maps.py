@@ -75,6 +75,9 @@ _LEGEND_CSS = """
 .siting-legend .dot{display:inline-block;width:11px;height:11px;border-radius:50%;
  border:2px solid #fff;box-shadow:0 0 0 1px #555;flex:none}
 .siting-legend .note{color:#8a5a00;white-space:normal;margin-top:4px}
+/* metric only: Chinese planning (and every rule here) is in metres; Leaflet's second,
+   imperial, scale line would be the one English-only thing on a Chinese map */
+.leaflet-control-scale-line+.leaflet-control-scale-line{display:none}
 .siting-title{background:rgba(255,255,255,.94);padding:6px 10px;font:14px/1.3 -apple-system,
  "Segoe UI","Noto Sans CJK SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;
  box-shadow:0 1px 5px rgba(0,0,0,.4);

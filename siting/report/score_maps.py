@@ -142,7 +142,8 @@ def score_map(scores: Scores, area: StudyArea, *, per: float = 1000,
 
         ratio = parse_ratio(reference, rule_id="score_map", field_name="reference")
         ref_value = ratio.units / ratio.per * per
-        ref_text = str(ratio)
+        ref_text = str(ratio) if lang == "en" else \
+            f"每{ratio.per:,.0f}人{ratio.units:,.6g}（{supply_word(scores, lang)}）"
     supply = scores.supply if lang == "en" else SUPPLY_ZH.get(scores.supply, scores.supply)
     unit = lab["per"].format(per=f"{per:,.0f}", supply=supply)
     if scores.method == "potential":
@@ -202,7 +203,7 @@ def score_map(scores: Scores, area: StudyArea, *, per: float = 1000,
                                   aliases=[lab["name"], lab["supply"], ratio_label]),
     ).add_to(fmap)
 
-    HtmlControl(legend_html(lab, unit, breaks, palette, ref_text, ref_value, scores),
+    HtmlControl(legend_html(lab, unit, breaks, palette, ref_text, ref_value, scores, lang),
                 position="bottomleft").add_to(fmap)
     if title:
         HtmlControl(f"<b>{html.escape(title)}</b>", position="topleft",
@@ -215,14 +216,37 @@ def score_map(scores: Scores, area: StudyArea, *, per: float = 1000,
     return fmap
 
 
+#: accessibility methods in words (the abbreviation kept: it is how the literature names them)
+METHOD_NAMES = {
+    "zh": {"2sfca": "两步移动搜索法（2SFCA）", "e2sfca": "增强两步移动搜索法（E2SFCA）",
+           "g2sfca": "高斯两步移动搜索法（G2SFCA）", "kd2sfca": "核密度两步移动搜索法（KD2SFCA）",
+           "gravity": "重力模型", "3sfca": "三步移动搜索法（3SFCA）", "potential": "潜能模型"},
+    "en": {"2sfca": "2SFCA", "e2sfca": "enhanced 2SFCA (E2SFCA)",
+           "g2sfca": "Gaussian 2SFCA (G2SFCA)",
+           "kd2sfca": "kernel-density 2SFCA (KD2SFCA)", "gravity": "gravity model",
+           "3sfca": "3SFCA", "potential": "potential model"},
+}
+
+
+def supply_word(scores: Scores, lang: str) -> str:
+    """What the score counts (beds, places …) in ``lang``."""
+    return scores.supply if lang == "en" else SUPPLY_ZH.get(scores.supply, scores.supply)
+
+
 def legend_html(lab: dict[str, str], unit: str, breaks: list[float], palette: list[str],
-                ref_text: str, ref_value: float | None, scores: Scores) -> str:
+                ref_text: str, ref_value: float | None, scores: Scores,
+                lang: str = "en") -> str:
     """The legend: one row per class in the score's unit, then the special states."""
+    from .wording import note_text, quantity
+
     esc = html.escape
+    method = METHOD_NAMES[lang].get(scores.method, scores.method)
+    cutoff = quantity(scores.cutoff, lang) if hasattr(scores.cutoff, "dimension") else \
+        str(scores.cutoff)
     parts = [f"<h4>{esc(lab['legend'])}</h4>",
              f"<b>{esc(lab['score'])} ({esc(unit)})</b>",
-             f"<div>{esc(lab['method'])}: {esc(scores.method)}, {esc(lab['cutoff'])} "
-             f"{esc(str(scores.cutoff))}</div>"]
+             f"<div>{esc(lab['method'])}: {esc(method)}, {esc(lab['cutoff'])} "
+             f"{esc(cutoff)}</div>"]
     edges = [0.0] + list(breaks)
     for i, colour in enumerate(palette[:len(edges)]):
         if i + 1 < len(edges):
@@ -240,7 +264,7 @@ def legend_html(lab: dict[str, str], unit: str, breaks: list[float], palette: li
     parts.append(f"<div class='row'><span class='dot' style='background:{FACILITY_COLOUR}'>"
                  f"</span>{esc(lab['facilities'])}</div>")
     for note in scores.notes:
-        parts.append(f"<div class='note'>{esc(note)}</div>")
+        parts.append(f"<div class='note'>{esc(note_text(note, lang))}</div>")
     return "".join(parts)
 
 

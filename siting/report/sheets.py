@@ -43,7 +43,8 @@ COLUMNS = {
         "rules_passed": "Rules passed", "uncovered_population": "People not covered",
         "worst_rule": "Worst rule", "worst_attainment": "Worst attainment", "error": "Error",
         "rule_id": "Rule", "part_of": "Part of", "reading": "Reading", "op": "Comparison",
-        "required": "Required", "unit": "Unit", "passed": "Passes", "covered_share": "Covered share",
+        "required": "Required", "unit": "Unit", "passed": "Passes",
+        "covered_share": "Covered share",
         "shortfall": "Shortfall", "shortfall_unit": "Shortfall unit", "attainment": "Attainment",
         "strength": "Strength", "note": "Note", "name": "Name", "requirement": "Requirement",
         "document": "Document", "source": "Source", "quote": "Quote", "caveats": "Caveats",
@@ -55,6 +56,7 @@ COLUMNS = {
     },
 }
 
+SHARE_UNIT = {"zh": "比例（0–1）", "en": "share (0–1)"}
 _YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
 _STATUS = {"zh": {"ok": "完成", "error": "出错", "skipped": "跳过"},
            "en": {"ok": "ok", "error": "error", "skipped": "skipped"}}
@@ -69,7 +71,7 @@ def sheet_title(name: str, lang: str) -> str:
 
 
 def _yes_no(value: object, lang: str) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     yes, no = _YES_NO[lang]
     if isinstance(value, str):
@@ -86,9 +88,10 @@ def localise_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             out[column] = out[column].astype(object).map(lambda v: _yes_no(v, lang))
     for column in ("unit", "shortfall_unit"):
         if column in out.columns:
+            # shares stay fractions in the sheet: their unit says so (not "%")
             out[column] = out[column].map(
-                lambda v: v if v is None or (isinstance(v, float) and v != v) or v == "share"
-                else unit_word(v, lang)).replace({"share": "%"})
+                lambda v: SHARE_UNIT[lang] if v == "share" else
+                (unit_word(v, lang) if isinstance(v, str) else v))
     if "strength" in out.columns:
         out["strength"] = out["strength"].map(
             lambda v: strength_word(v, lang) if isinstance(v, str) and v else v)

@@ -34,6 +34,23 @@ STRENGTH = {
            "in principle": "in principle (should / should not)", "unknown": "not stated"},
 }
 
+#: rule kinds (``kind:`` in the catalogues) in words
+KINDS = {
+    "zh": {"access": "可达覆盖率", "service_radius": "平均服务半径", "mean_travel": "平均出行时间",
+           "service_circle": "服务圈", "facilities_per_population": "按人口配置设施数",
+           "capacity_per_population": "千人指标", "area_per_capita": "人均面积",
+           "per_unit": "单元全覆盖", "attribute_share": "占比", "any_of": "任一项达标",
+           "all_of": "各项均达标", "principle": "原则", "site_budget": "建设计划",
+           "joint_access": "合并可达覆盖率", "catchment_ratio": "服务范围配比"},
+    "en": {},
+}
+
+
+def kind_word(kind: str, lang: str) -> str:
+    """A rule kind in words (access -> 可达覆盖率)."""
+    return KINDS[check_lang(lang)].get(kind, kind.replace("_", " "))
+
+
 MODES = {"zh": {"walk": "步行", "drive": "车行", "bike": "骑行"},
          "en": {"walk": "walk", "drive": "drive", "bike": "bike"}}
 
@@ -190,8 +207,7 @@ def rule_requirement(rule: Any, lang: str) -> str:
                 if zh else f"each {fac} serves {_range(rule.population, lang)} within "
                            f"{_range(rule.time, lang)} {mode}")
     if kind == "facilities_per_population":
-        return (f"每{_range(rule.per, lang)}（{basis}）至少1处{fac}".replace("人（", "（")
-                if zh else
+        return (f"每{_range(rule.per, lang)}（{basis}）至少1处{fac}" if zh else
                 f"1 {fac} per {_range(rule.per, lang)} ({basis})")
     if kind in ("capacity_per_population", "catchment_ratio"):
         unit = rule.unit_name
@@ -318,7 +334,42 @@ NOTE_PATTERNS: list[tuple[str, str]] = [
     (r"one cell per district.*", "每区仅一个网格：网格读数从区内代表点计算"),
 ]
 
+#: the readings a service-radius rule reports beside the deciding one
+RADIUS_READINGS = {
+    "area equivalent": "按面积折算半径", "area equivalent polygon": "按行政区多边形面积折算半径",
+    "network mean": "路网距离平均值", "network max": "路网距离最大值",
+    "network p85": "路网距离85%分位值", "straight line mean": "直线距离平均值",
+    "straight line max": "直线距离最大值", "straight line p85": "直线距离85%分位值",
+}
+NOTE_PATTERNS[:0] = [  # before the generic "not evaluated: …"
+    (r"decisive: (.+)", "判定依据：\\1"),
+    (r"area: inhabited cells \(population > 0\)", "面积：有人居住的网格（人口 > 0）"),
+    (r"no facility in the district", "区内无设施"),
+    ((r"not evaluated: the rule applies only in '(\w+)' districts and the districts carry no "
+      r"such marking.*"),
+     ("未评估：本规则只适用于标记为“\\1”的区域，而区划数据没有该标记。请在区划数据中"
+      "添加布尔列“\\1”（或取值为“\\1”的“area_type”列）")),
+    ((r"not evaluated: the (\w+) facilities have no such column.*?Fix: add column '(\w+)' to "
+      r"the facilities.*"), "未评估：设施缺少所需的列。请为设施数据添加“\\2”列"),
+]
+
 _COMPILED = [(re.compile(p), r) for p, r in NOTE_PATTERNS]
+_RADIUS_NAMES = "|".join(sorted(map(re.escape, RADIUS_READINGS), key=len, reverse=True))
+_RADIUS_ITEM = re.compile(rf"({_RADIUS_NAMES}) ([\d,.]+) m")
+
+
+def _radius_items(phrase: str) -> str | None:
+    """"area equivalent polygon 828.8 m, straight line mean 957.9 m" in Chinese, or None."""
+    # the readings are joined by ", " and each number may itself hold thousands commas
+    text = re.sub(r"(\d),(\d{3})", r"\1\2", phrase)
+    items = [i.strip() for i in text.split(",")]
+    out = []
+    for item in items:
+        m = _RADIUS_ITEM.fullmatch(item)
+        if not m:
+            return None
+        out.append(f"{RADIUS_READINGS[m.group(1)]} {float(m.group(2)):,.0f}米")
+    return "，".join(out)
 
 
 def note_text(note: object, lang: str) -> str:
@@ -331,12 +382,44 @@ def note_text(note: object, lang: str) -> str:
         return text
     out = []
     for phrase in re.split(r";\s*", text):
+        radius = _radius_items(phrase)
+        if radius is not None:
+            out.append(radius)
+            continue
         for pattern, repl in _COMPILED:
             if pattern.fullmatch(phrase):
                 phrase = pattern.sub(repl, phrase)
+                if phrase.startswith("判定依据："):
+                    name = phrase[len("判定依据："):]
+                    phrase = "判定依据：" + RADIUS_READINGS.get(name, name)
                 break
         out.append(phrase)
     return "；".join(p for p in out if p)
+
+
+#: whole messages (not split on ";") of the proposal step and of maps that cannot be drawn
+PROBLEM_PATTERNS: list[tuple[str, str]] = [
+    ((r"(\d+) targets cannot be met by any choice of the candidate sites(?: \((.*?)\))?"
+      r"(?:\. Fix: .*)?"),
+     ("有 \\1 项目标无论怎样选址都无法满足（\\2）。建议：在这些居民所在处增加候选用地"
+      "（地块、公共建筑），或暂时降低规则的覆盖率要求")),
+    (r"the solver found no way to meet the targets with these candidates.*",
+     "求解器无法用这些候选用地满足目标。建议：增加候选用地或放宽规则"),
+    (r"no candidate sites.*", "没有候选用地。建议：提供候选点（地块、公共建筑）"),
+]
+_PROBLEMS = [(re.compile(p, re.DOTALL), r) for p, r in PROBLEM_PATTERNS]
+
+
+def problem_text(text: object, lang: str) -> str:
+    """A whole problem message (proposals, maps) in ``lang``; unknown ones as notes."""
+    check_lang(lang)
+    message = "" if text is None else str(text).strip()
+    if lang == "en" or not message:
+        return message
+    for pattern, repl in _PROBLEMS:
+        if pattern.fullmatch(message):
+            return pattern.sub(repl, message).replace("（）", "")
+    return note_text(message, lang)
 
 
 def reading_flags(note: object, lang: str) -> list[str]:
@@ -352,11 +435,11 @@ def reading_flags(note: object, lang: str) -> list[str]:
 
 
 # caveats that a reading contradicts: not shown when the reading was made another way
-_NETWORK_CAVEAT = re.compile(r"network (walking|driving|travel) (distance|time)", re.I)
+_NETWORK_CAVEAT = re.compile(r"network (walking|driving|travel) (distance|time)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def _caveats_zh() -> dict[str, str]:
+def caveats_zh_table() -> dict[str, str]:
     from ..safe_yaml import load_yaml as load_yaml_file
 
     path = Path(__file__).resolve().parents[1] / "rules" / "catalog" / "caveats_zh.yaml"
@@ -410,7 +493,7 @@ def caveat_text(caveat: str, lang: str) -> str:
         return "adapted in the run configuration: " + ", ".join(items)
     if lang == "en":
         return caveat
-    return _caveats_zh().get(caveat.strip(), caveat)
+    return caveats_zh_table().get(caveat.strip(), caveat)
 
 
 def caveats(rule: Any, lang: str, note: object = "") -> list[str]:
@@ -462,6 +545,29 @@ def cite(provenance: Any, lang: str) -> str:
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]")
 
 
-__all__ = ["BASIS", "MODES", "NOTE_PATTERNS", "STRENGTH", "UNITS", "basis_word", "caveat_text",
-           "caveats", "cite", "facility_words", "kind_name", "note_text", "quantity",
-           "reading_flags", "rule_name", "rule_requirement", "strength_word", "unit_word"]
+__all__ = [
+    "BASIS",
+    "KINDS",
+    "MODES",
+    "NOTE_PATTERNS",
+    "PROBLEM_PATTERNS",
+    "RADIUS_READINGS",
+    "STRENGTH",
+    "UNITS",
+    "basis_word",
+    "caveat_text",
+    "caveats",
+    "caveats_zh_table",
+    "cite",
+    "facility_words",
+    "kind_name",
+    "kind_word",
+    "note_text",
+    "problem_text",
+    "quantity",
+    "reading_flags",
+    "rule_name",
+    "rule_requirement",
+    "strength_word",
+    "unit_word",
+]
