@@ -54,11 +54,12 @@ def verdict_table(assessment, max_rules: int = 8, lang: str = "en") -> pd.DataFr
     shown = top[top["rule_id"].isin(rule_ids)].assign(text=lambda t: t.apply(cell, axis=1))
     table = shown.pivot_table(index="district", columns="rule_id", values="text",
                               aggfunc="first", sort=False)
+    from .report.sheets import STUDY_AREA_WORD
     from .rules.base import STUDY_AREA
 
     # a district out of a rule's scope, or a district rule in the (study area) row: no cell
     table = table.reindex(columns=rule_ids).fillna(MISSING)
-    table = table.rename(index={STUDY_AREA: "全域" if lang == "zh" else "study area"})
+    table = table.rename(index={STUDY_AREA: STUDY_AREA_WORD[lang]})
     table.index.name = "区域" if lang == "zh" else "district"
     table.columns.name = "规则" if lang == "zh" else "rule_id"
     return table

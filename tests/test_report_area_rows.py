@@ -105,11 +105,11 @@ def test_index_and_workbook_show_the_city_figure(report):
     book = openpyxl.load_workbook(result.out / "summary.xlsx", read_only=True)
     sheet = next(s for s in book.worksheets if "SH16-18" in s.title)
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert any("(study area)" in [str(v) for v in row] for row in values[1:])
-    city = [list(r) for r in book["study_area"].iter_rows(values_only=True)]
-    assert len(city) == 2 and city[1][:2] == ["(study area)", "SH16-18"]
+    assert any("全市" in [str(v) for v in row] for row in values[1:])
+    city = [list(r) for r in book["全市"].iter_rows(values_only=True)]
+    assert len(city) == 2 and city[1][:2] == ["全市", "SH16-18"]
     header = city[0]
-    assert city[1][header.index("reading")] == pytest.approx(math.sqrt(200e6 / (6 * math.pi)))
+    assert city[1][header.index("现状值")] == pytest.approx(math.sqrt(200e6 / (6 * math.pi)))
 
 
 def test_a_city_that_fails_fails_at_the_area_row(tmp_path):

@@ -181,7 +181,7 @@ def test_workbook(report):
     lang, out, data = report
     book = openpyxl.load_workbook(out / "summary.xlsx", read_only=True)
     # SH21-02-sports is decided town-wide: its row has a sheet of its own beside the ranking
-    want = ["排名", "全域", "GB50180-KG", "GB50180-PS", "SH21-02-sports", "规则来源"] \
+    want = ["排名", "全市", "GB50180-KG", "GB50180-PS", "SH21-02-sports", "规则来源"] \
         if lang == "zh" else \
         ["ranking", "study area", "GB50180-KG", "GB50180-PS", "SH21-02-sports", "sources"]
     assert book.sheetnames == want

@@ -81,7 +81,11 @@ _LEGEND_CSS = """
 .siting-title{background:rgba(255,255,255,.94);padding:6px 10px;font:14px/1.3 -apple-system,
  "Segoe UI","Noto Sans CJK SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;
  box-shadow:0 1px 5px rgba(0,0,0,.4);
- border-radius:5px;max-width:480px}
+ border-radius:5px;max-width:min(480px,60%)}
+/* long layer names (proposed sites with people per rule) wrap instead of widening the
+   control over the title: title <= 60 % on the left, layers <= 35 % on the right */
+.leaflet-control-layers-expanded{max-width:35%}
+.leaflet-control-layers label{white-space:normal}
 </style>
 """
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..rules.base import STUDY_AREA
 from .labels import check_lang
 from .wording import kind_name, note_text, strength_word, unit_word
 
 SHEETS = {
-    "zh": {"ranking": "排名", "study_area": "全域", "sources": "规则来源",
+    "zh": {"ranking": "排名", "study_area": "全市", "sources": "规则来源",
            "facility_review": "设施核查"},
     "en": {"ranking": "ranking", "study_area": "study area", "sources": "sources",
            "facility_review": "facility_review"},
@@ -57,6 +58,9 @@ COLUMNS = {
 }
 
 SHARE_UNIT = {"zh": "比例（0–1）", "en": "share (0–1)"}
+#: the "(study area)" row's name in a sheet (the index's 全市 figure)
+STUDY_AREA_WORD = {"zh": "全市", "en": "study area"}
+
 _YES_NO = {"zh": ("是", "否"), "en": ("yes", "no")}
 _STATUS = {"zh": {"ok": "完成", "error": "出错", "skipped": "跳过"},
            "en": {"ok": "ok", "error": "error", "skipped": "skipped"}}
@@ -97,6 +101,9 @@ def localise_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             lambda v: strength_word(v, lang) if isinstance(v, str) and v else v)
     if "note" in out.columns:
         out["note"] = out["note"].map(lambda v: note_text(v, lang) if isinstance(v, str) else v)
+    if "district" in out.columns:  # the deciding row of a rule stated for the whole area
+        out["district"] = out["district"].map(
+            lambda v: STUDY_AREA_WORD[lang] if v == STUDY_AREA else v)
     if "status" in out.columns:
         out["status"] = out["status"].map(lambda v: _STATUS[lang].get(v, v))
     for column in ("kind", "kind_classified"):

@@ -41,7 +41,8 @@ KINDS = {
            "capacity_per_population": "千人指标", "area_per_capita": "人均面积",
            "per_unit": "单元全覆盖", "attribute_share": "占比", "any_of": "任一项达标",
            "all_of": "各项均达标", "principle": "原则", "site_budget": "建设计划",
-           "joint_access": "合并可达覆盖率", "catchment_ratio": "服务范围配比"},
+           "joint_access": "合并可达覆盖率", "catchment_ratio": "服务范围配比",
+           "capacity_target": "总量目标", "life_circle": "生活圈分级"},
     "en": {},
 }
 
