@@ -228,6 +228,10 @@ def run_size(fraction: int, report: bool, dask: bool, queue) -> None:
     out = {"sizes": sizes, "verdicts": verdicts,
            "propose_district": name, "proposed_sites": len(proposal.sites)}
     peak_before_report = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # what ran so far, in case the reports do not finish in the time there is
+    queue.put(out | {"seconds": {k: round(v, 2) for k, v in marks.items()},
+                     "peak_rss_mb_before_report": round(peak_before_report),
+                     "partial": "reports still running" if report else None})
     if report:
         options = ReportOptions(title="metro", lang="en", tiles=None, maps=None,
                                 isochrones=None)
@@ -254,29 +258,36 @@ def run_size(fraction: int, report: bool, dask: bool, queue) -> None:
     queue.put(out)
 
 
-def _run(fraction: int, report: bool, dask: bool) -> dict:
+def _run(fraction: int, report: bool, dask: bool, save) -> dict:
+    """Run one size in a fresh process; ``save(result)`` after each result it sends (the
+    assess-side stages first, then everything), so a run cut short keeps what it measured."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=run_size, args=(fraction, report, dask, queue))
     proc.start()
+    latest: dict = {}
     try:
         while True:
             try:
-                return queue.get(timeout=5)
+                latest = queue.get(timeout=5)
+                latest = {k: v for k, v in latest.items() if v is not None}
+                save(latest)
+                if "partial" not in latest:
+                    return latest
             except Exception:  # queue.Empty; a worker that dies must not hang the benchmark
                 if not proc.is_alive():
-                    return {"error": f"worker exited with code {proc.exitcode}"}
+                    return latest | {"error": f"worker exited with code {proc.exitcode}"}
     finally:
         proc.join()
 
 
 def growth(results: dict) -> dict:
-    """Slope of log(seconds) on log(cells) per stage, over the sizes that ran."""
+    """Slope of log(seconds) on log(cells) per stage, over the sizes where it ran."""
     rows = [r for r in results.values() if "seconds" in r]
     if len(rows) < 2:
         return {}
     out = {}
-    for stage in rows[-1]["seconds"]:
+    for stage in dict.fromkeys(k for r in rows for k in r["seconds"]):
         pts = [(r["sizes"]["cells"], r["seconds"][stage]) for r in rows
                if stage in r["seconds"] and r["seconds"][stage] > 0]
         if len(pts) >= 2:
@@ -312,11 +323,17 @@ def main(argv: list[str] | None = None) -> int:
     for fraction in sorted(args.sizes, reverse=True):
         load = os.getloadavg()[0]
         do_report = not args.no_report and fraction >= args.report_up_to
-        result = _run(fraction, do_report, do_report and not args.no_dask)
-        sizes[f"1/{fraction}"] = result | {"load_average_at_start": round(load, 2)}
-        report["growth_exponent"] = growth({k: sizes[k] for k in sorted(
-            sizes, key=lambda s: -int(s.split("/")[1]))})
-        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        dask = do_report and not args.no_dask
+
+        def save(result: dict, fraction: int = fraction, load: float = load,
+                 dask: bool = dask) -> None:
+            sizes[f"1/{fraction}"] = result | {"load_average_at_start": round(load, 2),
+                                               "dask_run": dask}
+            report["growth_exponent"] = growth({k: sizes[k] for k in sorted(
+                sizes, key=lambda s: -int(s.split("/")[1]))})
+            path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+        _run(fraction, do_report, dask, save)
         print(json.dumps({f"1/{fraction}": sizes[f"1/{fraction}"]}, indent=1), flush=True)
     return 0
 
