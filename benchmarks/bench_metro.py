@@ -11,7 +11,7 @@ not. On it:
 - 600,000 populated cells (points 0–40 m off a random walk node, 1–60 residents each),
 - 10,000 facilities of three kinds: 5,000 kindergartens, 4,000 sports grounds, 1,000
   emergency stations (points 0–20 m off a random walk node),
-- 200 rectangular districts (10 × 20),
+- 200 rectangular districts on a grid over the city (25 at 1/8),
 
 and three rules: GB50180-KG (kindergarten within 300 m walk), a 15-minute walk to a sports
 ground (85 %), SH16-18 (average service radius of emergency stations ≤ 3.5 km, drive).
@@ -173,7 +173,7 @@ def city(fraction: int, seed: int = 18):
                             points(counts[2], 20.0, drive)])
     facilities = gpd.GeoDataFrame({"kind": kinds, "name": [f"f{i}" for i in range(len(kinds))]},
                                   geometry=where, crs=walk.crs)
-    # districts: a grid over the whole city (10 × 20 at full size, in proportion below)
+    # districts: a grid over the whole city, its shape closest to the city's
     n_dist = DISTRICTS // fraction
     aspect = np.ptp(walk.x) / np.ptp(walk.y)
     across = min((a for a in range(1, n_dist + 1) if n_dist % a == 0),
