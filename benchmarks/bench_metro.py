@@ -304,11 +304,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-up-to", type=int, default=1,
                         help="run the reports only at sizes 1/N and smaller (N ≥ this)")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask report")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "metro.json",
+                        help="results file (sizes already in it are kept)")
     args = parser.parse_args(argv)
     if not PBF.exists():
         print(f"missing {PBF}", file=sys.stderr)
         return 1
-    path = HERE / "results" / "metro.json"
+    path = args.out
     report = json.loads(path.read_text()) if path.exists() else {}
     report.update({
         "note": ("The city is made by tiling the real Las Palmas walk and drive networks "
