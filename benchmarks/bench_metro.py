@@ -11,7 +11,7 @@ not. On it:
 - 600,000 populated cells (points 0–40 m off a random walk node, 1–60 residents each),
 - 10,000 facilities of three kinds: 5,000 kindergartens, 4,000 sports grounds, 1,000
   emergency stations (points 0–20 m off a random walk node),
-- 200 rectangular districts (10 × 20),
+- 200 rectangular districts on a grid over the city (25 at 1/8),
 
 and three rules: GB50180-KG (kindergarten within 300 m walk), a 15-minute walk to a sports
 ground (85 %), SH16-18 (average service radius of emergency stations ≤ 3.5 km, drive).
@@ -173,7 +173,7 @@ def city(fraction: int, seed: int = 18):
                             points(counts[2], 20.0, drive)])
     facilities = gpd.GeoDataFrame({"kind": kinds, "name": [f"f{i}" for i in range(len(kinds))]},
                                   geometry=where, crs=walk.crs)
-    # districts: a grid over the whole city (10 × 20 at full size, in proportion below)
+    # districts: a grid over the whole city, its shape closest to the city's
     n_dist = DISTRICTS // fraction
     aspect = np.ptp(walk.x) / np.ptp(walk.y)
     across = min((a for a in range(1, n_dist + 1) if n_dist % a == 0),
@@ -228,6 +228,10 @@ def run_size(fraction: int, report: bool, dask: bool, queue) -> None:
     out = {"sizes": sizes, "verdicts": verdicts,
            "propose_district": name, "proposed_sites": len(proposal.sites)}
     peak_before_report = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # what ran so far, in case the reports do not finish in the time there is
+    queue.put(out | {"seconds": {k: round(v, 2) for k, v in marks.items()},
+                     "peak_rss_mb_before_report": round(peak_before_report),
+                     "partial": "reports still running" if report else None})
     if report:
         options = ReportOptions(title="metro", lang="en", tiles=None, maps=None,
                                 isochrones=None)
@@ -254,29 +258,36 @@ def run_size(fraction: int, report: bool, dask: bool, queue) -> None:
     queue.put(out)
 
 
-def _run(fraction: int, report: bool, dask: bool) -> dict:
+def _run(fraction: int, report: bool, dask: bool, save) -> dict:
+    """Run one size in a fresh process; ``save(result)`` after each result it sends (the
+    assess-side stages first, then everything), so a run cut short keeps what it measured."""
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=run_size, args=(fraction, report, dask, queue))
     proc.start()
+    latest: dict = {}
     try:
         while True:
             try:
-                return queue.get(timeout=5)
+                latest = queue.get(timeout=5)
+                latest = {k: v for k, v in latest.items() if v is not None}
+                save(latest)
+                if "partial" not in latest:
+                    return latest
             except Exception:  # queue.Empty; a worker that dies must not hang the benchmark
                 if not proc.is_alive():
-                    return {"error": f"worker exited with code {proc.exitcode}"}
+                    return latest | {"error": f"worker exited with code {proc.exitcode}"}
     finally:
         proc.join()
 
 
 def growth(results: dict) -> dict:
-    """Slope of log(seconds) on log(cells) per stage, over the sizes that ran."""
+    """Slope of log(seconds) on log(cells) per stage, over the sizes where it ran."""
     rows = [r for r in results.values() if "seconds" in r]
     if len(rows) < 2:
         return {}
     out = {}
-    for stage in rows[-1]["seconds"]:
+    for stage in dict.fromkeys(k for r in rows for k in r["seconds"]):
         pts = [(r["sizes"]["cells"], r["seconds"][stage]) for r in rows
                if stage in r["seconds"] and r["seconds"][stage] > 0]
         if len(pts) >= 2:
@@ -293,11 +304,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-up-to", type=int, default=1,
                         help="run the reports only at sizes 1/N and smaller (N ≥ this)")
     parser.add_argument("--no-dask", action="store_true", help="skip the Dask report")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "metro.json",
+                        help="results file (sizes already in it are kept)")
     args = parser.parse_args(argv)
     if not PBF.exists():
         print(f"missing {PBF}", file=sys.stderr)
         return 1
-    path = HERE / "results" / "metro.json"
+    path = args.out
     report = json.loads(path.read_text()) if path.exists() else {}
     report.update({
         "note": ("The city is made by tiling the real Las Palmas walk and drive networks "
@@ -312,11 +325,17 @@ def main(argv: list[str] | None = None) -> int:
     for fraction in sorted(args.sizes, reverse=True):
         load = os.getloadavg()[0]
         do_report = not args.no_report and fraction >= args.report_up_to
-        result = _run(fraction, do_report, do_report and not args.no_dask)
-        sizes[f"1/{fraction}"] = result | {"load_average_at_start": round(load, 2)}
-        report["growth_exponent"] = growth({k: sizes[k] for k in sorted(
-            sizes, key=lambda s: -int(s.split("/")[1]))})
-        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        dask = do_report and not args.no_dask
+
+        def save(result: dict, fraction: int = fraction, load: float = load,
+                 dask: bool = dask) -> None:
+            sizes[f"1/{fraction}"] = result | {"load_average_at_start": round(load, 2),
+                                               "dask_run": dask}
+            report["growth_exponent"] = growth({k: sizes[k] for k in sorted(
+                sizes, key=lambda s: -int(s.split("/")[1]))})
+            path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+        _run(fraction, do_report, dask, save)
         print(json.dumps({f"1/{fraction}": sizes[f"1/{fraction}"]}, indent=1), flush=True)
     return 0
 

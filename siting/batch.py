@@ -142,12 +142,12 @@ def dask_executor(client):
         completed = dask_completed()
 
         def submit(i: int, name: str, folder: Path, part: BatchInputs, attempt: int) -> None:
-            lean, whole = _without_whole_networks(part, inputs)
+            lean, whole = without_whole_networks(part, inputs)
             for mode in whole:
                 if mode not in shared or shared[mode].status != "finished":  # or lost
                     shared[mode] = client.scatter(inputs.networks[mode], hash=False)
             data = client.scatter(lean, hash=False)
-            future = client.submit(_with_whole_networks, task, name, folder, data,
+            future = client.submit(with_whole_networks, task, name, folder, data,
                                    {mode: shared[mode] for mode in whole},
                                    list(part.networks), rules, options, pure=False,
                                    key=f"siting-district-{i}-{attempt}")
@@ -177,7 +177,7 @@ def dask_executor(client):
     return execute
 
 
-def _without_whole_networks(part: BatchInputs, inputs: BatchInputs
+def without_whole_networks(part: BatchInputs, inputs: BatchInputs
                             ) -> tuple[BatchInputs, list[str]]:
     """``part`` without the networks it shares whole with ``inputs``, and their modes."""
     whole = [mode for mode, net in part.networks.items()
@@ -188,7 +188,7 @@ def _without_whole_networks(part: BatchInputs, inputs: BatchInputs
     return dataclasses.replace(part, networks=kept), whole
 
 
-def _with_whole_networks(task, name: str, folder: Path, part: BatchInputs,
+def with_whole_networks(task, name: str, folder: Path, part: BatchInputs,
                          whole: dict[str, Any], order: list[str], rules, options):
     """Run ``task`` on ``part`` with its whole networks put back, in their order."""
     networks = {mode: whole[mode] if mode in whole else part.networks[mode] for mode in order}

@@ -48,54 +48,63 @@ def isochrone_polygons(network: Network, sources: Snapped, *, weight: str,
     seed_ptr, seed_node, seed_cost = _group(sp, len(sources), sn, sc)
     src, node, cost = seeded_node_reach(network, weight, seed_ptr, seed_node, seed_cost,
                                         np.flatnonzero(sources.ok).astype(np.int64), cutoff)
-    reached = pd.DataFrame({"src": src, "node": node, "cost": cost})
     # seconds per metre of each street, so time budgets convert into distance along it
     rate = np.ones(len(network.street_u))
     if weight == "time":
         edge = np.where(network.street_fwd >= 0, network.street_fwd, network.street_bwd)
         rate = network.edge_time[edge] / np.maximum(network.edge_length[edge], 1e-9)
-    streets = pd.DataFrame({"street": np.arange(len(network.street_u)),
-                            "u": network.street_u, "v": network.street_v,
-                            "length": network.street_length, "rate": rate,
-                            "fwd": network.street_fwd >= 0, "bwd": network.street_bwd >= 0})
+    # the streets leaving each node, in street order: forward from u, backward from v
+    ends = {}
+    for end, allowed in (("u", network.street_fwd >= 0), ("v", network.street_bwd >= 0)):
+        ids = np.flatnonzero(allowed)
+        nodes = (network.street_u if end == "u" else network.street_v)[ids]
+        order = np.argsort(nodes, kind="stable")
+        ends[end] = (ids[order], np.searchsorted(nodes[order], np.arange(network.n_nodes + 1)))
+    # the source's own street, out to where the budget ends in each allowed direction
+    ok = np.flatnonzero(sources.ok)
+    s = sources.street[ok]
+    off = sources.offset[ok]
+    attach = shapely.line_interpolate_point(network.street_geometry[s], off) \
+        if points is not None else None
+    source_index = np.asarray(source_index)
     rows = []
     for limit, label in zip(thresholds, labels):
-        within = reached[reached["cost"] <= limit]
-        pieces = []
-        for end, allowed, from_start in (("u", "fwd", True), ("v", "bwd", False)):
-            joined = within.merge(streets[streets[allowed]], left_on="node", right_on=end)
-            metres = np.minimum((limit - joined["cost"].to_numpy()) / joined["rate"].to_numpy(),
-                                joined["length"].to_numpy())
-            length = joined["length"].to_numpy()
-            start = np.zeros(len(joined)) if from_start else length - metres
+        within = np.flatnonzero(cost <= limit)
+        w_src, w_node, w_cost = src[within], node[within], cost[within]
+        piece_src, piece_geom = [], []
+        for end, from_start in (("u", True), ("v", False)):
+            # (reached node, street leaving it): the rows a merge on the node would give,
+            # in the same order (reached rows in order, a node's streets in street order)
+            street_ids, ptr = ends[end]
+            count = ptr[w_node + 1] - ptr[w_node]
+            row = np.repeat(np.arange(len(w_node)), count)
+            first = np.repeat(ptr[w_node] - np.cumsum(count) + count, count)
+            street = street_ids[first + np.arange(len(row))]
+            length = network.street_length[street]
+            metres = np.minimum((limit - w_cost[row]) / rate[street], length)
+            start = np.zeros(len(row)) if from_start else length - metres
             stop = metres if from_start else length
-            pieces.append(pd.DataFrame({"src": joined["src"].to_numpy(),
-                                        "geometry": _partial_lines(network,
-                                                                   joined["street"].to_numpy(),
-                                                                   start, stop)}))
-        # the source's own street, out to where the budget ends in each allowed direction
-        ok = np.flatnonzero(sources.ok)
-        s = sources.street[ok]
+            piece_src.append(w_src[row])
+            piece_geom.append(_partial_lines(network, street, start, stop))
         budget = (limit - np.where(weight == "time", sources.distance[ok] / network.speed_mps,
                                    sources.distance[ok])) / rate[s]
-        off = sources.offset[ok]
         lo = np.clip(off - np.where(network.street_bwd[s] >= 0, budget, 0), 0, None)
         hi = np.minimum(off + np.where(network.street_fwd[s] >= 0, budget, 0),
                         network.street_length[s])
         keep = budget > 0
-        pieces.append(pd.DataFrame({"src": ok[keep],
-                                    "geometry": _partial_lines(network, s[keep], lo[keep],
-                                                               hi[keep])}))
+        piece_src.append(ok[keep])
+        piece_geom.append(_partial_lines(network, s[keep], lo[keep], hi[keep]))
         if points is not None:
-            attach = shapely.line_interpolate_point(network.street_geometry[s[keep]], off[keep])
-            pieces.append(pd.DataFrame({"src": ok[keep], "geometry": shapely.shortest_line(
-                np.asarray(points)[ok[keep]], attach)}))
-        lines = gpd.GeoDataFrame(pd.concat(pieces, ignore_index=True), geometry="geometry",
-                                 crs=crs)
-        lines["geometry"] = lines.buffer(buffer_m, quad_segs=4)
-        polygons = lines.dissolve("src").reset_index()
-        polygons["source"] = np.asarray(source_index)[polygons["src"].to_numpy()]
-        polygons["threshold"] = label
-        polygons["cost_limit"] = limit
-        rows.append(polygons[["source", "threshold", "cost_limit", "geometry"]])
+            piece_src.append(ok[keep])
+            piece_geom.append(shapely.shortest_line(np.asarray(points)[ok[keep]],
+                                                    attach[keep]))
+        owner = np.concatenate(piece_src).astype(np.int64)
+        shapes = shapely.buffer(np.concatenate(piece_geom), buffer_m, quad_segs=4)
+        # one union per source of its buffered pieces, in their order (what dissolve did)
+        order = np.argsort(owner, kind="stable")
+        keys, cut = np.unique(owner[order], return_index=True)
+        groups = np.split(shapes[order], cut[1:]) if len(keys) else []
+        rows.append(gpd.GeoDataFrame(
+            {"source": source_index[keys], "threshold": label, "cost_limit": limit},
+            geometry=np.array([shapely.union_all(g) for g in groups], dtype=object), crs=crs))
     return gpd.GeoDataFrame(pd.concat(rows, ignore_index=True), geometry="geometry", crs=crs)

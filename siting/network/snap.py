@@ -144,22 +144,29 @@ def attachments(network: Network, snapped: Snapped, weight: str, role: str
 def same_street_costs(network: Network, sources: Snapped, targets: Snapped, weight: str
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Direct source → target costs for pairs on the same street (no node in between)."""
-    import pandas as pd
-
-    src = pd.DataFrame({"s": np.flatnonzero(sources.ok), "street": sources.street[sources.ok],
-                        "so": sources.offset[sources.ok], "sd": sources.distance[sources.ok]})
-    tgt = pd.DataFrame({"t": np.flatnonzero(targets.ok), "street": targets.street[targets.ok],
-                        "to": targets.offset[targets.ok], "td": targets.distance[targets.ok]})
-    pairs = src.merge(tgt, on="street")
-    if pairs.empty:
+    s_ids, t_ids = np.flatnonzero(sources.ok), np.flatnonzero(targets.ok)
+    s_street, t_street = sources.street[s_ids], targets.street[t_ids]
+    # the pairs an inner join on the street gives, in its order: sources in order, and for
+    # each the targets on its street in their order (arrays: this runs once per search)
+    by_street = np.argsort(t_street, kind="stable")
+    sorted_street = t_street[by_street]
+    lo = np.searchsorted(sorted_street, s_street, side="left")
+    count = np.searchsorted(sorted_street, s_street, side="right") - lo
+    if not count.any():
         empty = np.zeros(0, np.int64)
         return empty, empty, np.zeros(0)
-    street = pairs["street"].to_numpy()
-    delta = pairs["to"].to_numpy() - pairs["so"].to_numpy()
+    left = np.repeat(np.arange(len(s_ids)), count)
+    right = by_street[np.repeat(lo - np.cumsum(count) + count, count) + np.arange(len(left))]
+    pairs = {"s": s_ids[left], "street": s_street[left],
+             "so": sources.offset[s_ids][left], "sd": sources.distance[s_ids][left],
+             "t": t_ids[right], "to": targets.offset[t_ids][right],
+             "td": targets.distance[t_ids][right]}
+    street = pairs["street"]
+    delta = pairs["to"] - pairs["so"]
     edge = np.where(delta >= 0, network.street_fwd[street], network.street_bwd[street])
     allowed = edge >= 0
     along = np.abs(delta)
-    connector = pairs["sd"].to_numpy() + pairs["td"].to_numpy()
+    connector = pairs["sd"] + pairs["td"]
     if weight == "time":
         e = np.maximum(edge, 0)
         edge_len = network.edge_length[e]
@@ -168,4 +175,4 @@ def same_street_costs(network: Network, sources: Snapped, targets: Snapped, weig
         along = along * rate
         connector = connector / network.speed_mps
     cost = connector + along
-    return (pairs["s"].to_numpy()[allowed], pairs["t"].to_numpy()[allowed], cost[allowed])
+    return pairs["s"][allowed], pairs["t"][allowed], cost[allowed]
