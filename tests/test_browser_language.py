@@ -17,9 +17,7 @@ Screenshots are saved under ``tmp_path`` (``--basetemp`` keeps them for a look).
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -45,12 +43,11 @@ from siting.report.batch import proposals_by_propose
 from siting.report.score_maps import score_map
 
 sys.path.insert(0, str(Path(__file__).parent))
+from browser import headless_chromium, open_page
 from lang_check import html_text, offending_lines
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 TITLES = {"zh": "示例城镇", "en": "Example town"}
 BOXES = (".siting-title", ".siting-legend", ".leaflet-control-layers")
 
@@ -89,36 +86,9 @@ return out;
 
 @pytest.fixture(scope="module")
 def driver():
-    if not CHROMIUM or not CHROMEDRIVER:
-        pytest.skip("Debian chromium and chromium-driver are not installed "
-                    "(run scripts/install-browser.sh; CI has them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="siting-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
-                 "--window-size=1280,900", "--lang=zh-CN"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield browser
-    browser.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    yield from headless_chromium("--lang=zh-CN")
 
 
-def open_page(driver, path: Path, wait_for: str) -> None:
-    driver.get(path.resolve().as_uri())
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        if driver.execute_script("return document.readyState") == "complete" and \
-                driver.find_elements("css selector", wait_for):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{path.name}: nothing matching {wait_for!r} was drawn")
 
 
 def console_errors(driver) -> list[dict]:

@@ -9,10 +9,7 @@ carry a class per layer) against the data, reads the legend, and saves a screens
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 
@@ -23,33 +20,15 @@ from siting.datasets import load_example
 from siting.report import (BatchInputs, ReportOptions, assessment_map, rule_failures, save_map,
                            write_reports)
 
+from browser import headless_chromium, open_page  # tests/ helper
+
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 
 
 @pytest.fixture(scope="module")
 def driver():
-    if not CHROMIUM or not CHROMEDRIVER:
-        pytest.skip("Debian chromium and chromium-driver are not installed "
-                    "(run scripts/install-browser.sh; CI has them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="siting-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
-                 "--window-size=1280,900"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield browser
-    browser.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    yield from headless_chromium()
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +37,6 @@ def town():
     return area, assess(area, rules_from_spec(DEMO_RULES))
 
 
-def open_page(driver, path: Path, wait_for: str = "path") -> None:
-    driver.get(path.resolve().as_uri())
-    deadline = time.time() + 15
-    while time.time() < deadline:
-        if driver.execute_script("return document.readyState") == "complete" and \
-                driver.find_elements("css selector", wait_for):
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{path.name}: nothing matching {wait_for!r} was drawn")
 
 
 def count(driver, css: str) -> int:
