@@ -31,33 +31,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import InfeasibleError, SitingError
-from .models import MipModel, assemble, assignment_layout, budget_row, weighted_pairs
+from .models import (MipModel, assemble, assignment_layout, budget_row, capacity_block,
+                     largest_share_assignment, weighted_pairs)
 from .problem import CoverageProblem
 from .solution import Solution, make_solution
 
 
-def capacity_block(problem: CoverageProblem, rows: np.ndarray, cols: np.ndarray,
-                   z_col: np.ndarray, col_of_cand: np.ndarray,
-                   n_cols: int) -> tuple[sp.csc_array, np.ndarray]:
-    """Rows ``Σ_i w_i z_ij - u_j x_j <= 0`` (new sites) / ``Σ_i w_i z_ij <= u_j`` (fixed).
-
-    Only sites with a finite capacity that some pair reaches get a row. Returns the matrix
-    and the rows' upper bounds.
-    """
-    cap = problem.capacity
-    w = problem.weights
-    sites = np.unique(rows)
-    sites = sites[np.isfinite(cap[sites])]
-    row_of_site = np.full(problem.n_candidates, -1, dtype=np.int64)
-    row_of_site[sites] = np.arange(len(sites))
-    in_cap = row_of_site[rows] >= 0
-    x_in_cap = sites[~problem.fixed[sites]]
-    r = np.concatenate([row_of_site[rows[in_cap]], row_of_site[x_in_cap]])
-    c = np.concatenate([z_col[in_cap], col_of_cand[x_in_cap]])
-    v = np.concatenate([w[cols[in_cap]], -cap[x_in_cap]])
-    nz = v != 0  # an explicit zero coefficient is left out
-    matrix = sp.csc_array((v[nz], (r[nz], c[nz])), shape=(len(sites), n_cols))
-    return matrix, np.where(problem.fixed[sites], cap[sites], 0.0)
 
 
 def build_capacitated_p_median(problem: CoverageProblem, p: int, *,
@@ -103,14 +82,7 @@ def assignment_of(problem: CoverageProblem, mip: MipModel, col: np.ndarray) -> n
     """Site serving the largest share of each demand point (``-1``: none)."""
     rows, cols = mip.meta["pairs"]
     z = np.clip(col[len(mip.cand):], 0.0, 1.0)
-    order = np.lexsort((-z, cols))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = cols[order][1:] != cols[order][:-1]
-    pick = order[first]
-    pick = pick[z[pick] > 1e-6]
-    out = np.full(problem.n_demand, -1, dtype=np.int64)
-    out[cols[pick]] = rows[pick]
-    return out
+    return largest_share_assignment(problem.n_demand, rows, cols, z)
 
 
 def solve_capacitated_p_median(problem: CoverageProblem, p: int, *,

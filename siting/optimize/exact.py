@@ -18,7 +18,8 @@ import highspy
 import numpy as np
 
 from ..errors import InfeasibleError, SitingError
-from .models import MipModel, build_capacitated, build_lscp, build_mclp, build_p_median
+from .models import (MipModel, build_capacitated, build_lscp, build_mclp, build_p_median,
+                     largest_share_assignment)
 from .problem import CoverageProblem
 from .solution import Solution, make_solution, nearest_open, relative_gap
 
@@ -474,13 +475,7 @@ def _capacitated_value(problem: CoverageProblem, mip: MipModel,
     w = problem.weights
     served = float((w[cols] * z).sum())
     # each demand → the site serving its largest share
-    order = np.lexsort((-z, cols))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = cols[order][1:] != cols[order][:-1]
-    pick = order[first]
-    pick = pick[z[pick] > 1e-6]
-    assignment = np.full(problem.n_demand, -1, dtype=np.int64)
-    assignment[cols[pick]] = rows[pick]
+    assignment = largest_share_assignment(problem.n_demand, rows, cols, z)
     if mip.meta["objective"] == "max_coverage":
         return served, assignment
     return float(len(mip.selected(col))), assignment

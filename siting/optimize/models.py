@@ -399,6 +399,43 @@ def build_p_median(problem: CoverageProblem, p: int) -> MipModel:
 
 
 # ---------------------------------------------------------------------- capacitated
+def capacity_block(problem: CoverageProblem, rows: np.ndarray, cols: np.ndarray,
+                   z_col: np.ndarray, col_of_cand: np.ndarray,
+                   n_cols: int) -> tuple[sp.csc_array, np.ndarray]:
+    """Rows ``Σ_i w_i z_ij - u_j x_j <= 0`` (new sites) / ``Σ_i w_i z_ij <= u_j`` (fixed).
+
+    Only sites with a finite capacity that some pair reaches get a row. Returns the matrix
+    and the rows' upper bounds.
+    """
+    cap = problem.capacity
+    w = problem.weights
+    sites = np.unique(rows)
+    sites = sites[np.isfinite(cap[sites])]
+    row_of_site = np.full(problem.n_candidates, -1, dtype=np.int64)
+    row_of_site[sites] = np.arange(len(sites))
+    in_cap = row_of_site[rows] >= 0
+    x_in_cap = sites[~problem.fixed[sites]]
+    r = np.concatenate([row_of_site[rows[in_cap]], row_of_site[x_in_cap]])
+    c = np.concatenate([z_col[in_cap], col_of_cand[x_in_cap]])
+    v = np.concatenate([w[cols[in_cap]], -cap[x_in_cap]])
+    nz = v != 0  # an explicit zero coefficient is left out
+    matrix = sp.csc_array((v[nz], (r[nz], c[nz])), shape=(len(sites), n_cols))
+    return matrix, np.where(problem.fixed[sites], cap[sites], 0.0)
+
+
+def largest_share_assignment(n_demand: int, rows: np.ndarray, cols: np.ndarray,
+                             z: np.ndarray) -> np.ndarray:
+    """Site (pair row) serving the largest share ``z`` of each demand point; ``-1``: none."""
+    order = np.lexsort((-z, cols))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = cols[order][1:] != cols[order][:-1]
+    pick = order[first]
+    pick = pick[z[pick] > 1e-6]
+    out = np.full(n_demand, -1, dtype=np.int64)
+    out[cols[pick]] = rows[pick]
+    return out
+
+
 def build_capacitated(problem: CoverageProblem, p: int | None, radius: float | None = None,
                       objective: str = "max_coverage", *,
                       single_source: bool = False) -> MipModel:
@@ -442,21 +479,8 @@ def build_capacitated(problem: CoverageProblem, p: int | None, radius: float | N
                 "with objective='max_coverage' instead")
     fixed, dem, row_of_dem, cand, col_of_cand, n_x, n_z, n_d, n_cols, z_col = \
         assignment_layout(problem, rows, cols)
-    cap = problem.capacity
     # capacity rows for every site with a finite capacity that serves someone
-    sites = np.unique(rows)
-    sites = sites[np.isfinite(cap[sites])]
-    row_of_site = np.full(problem.n_candidates, -1, dtype=np.int64)
-    row_of_site[sites] = np.arange(len(sites))
-    in_cap = row_of_site[rows] >= 0
-    x_in_cap = sites[~problem.fixed[sites]]
-    cap_rows = np.concatenate([row_of_site[rows[in_cap]], row_of_site[x_in_cap]])
-    cap_cols = np.concatenate([z_col[in_cap], col_of_cand[x_in_cap]])
-    cap_vals = np.concatenate([w[cols[in_cap]], -cap[x_in_cap]])
-    nz = cap_vals != 0  # a zero capacity coefficient would be an explicit zero: leave it out
-    capacity = sp.csc_array((cap_vals[nz], (cap_rows[nz], cap_cols[nz])),
-                            shape=(len(sites), n_cols))
-    cap_upper = np.where(problem.fixed[sites], cap[sites], 0.0)
+    capacity, cap_upper = capacity_block(problem, rows, cols, z_col, col_of_cand, n_cols)
     new_pair = np.flatnonzero(~fixed)
     n_link = len(new_pair)
     link_row = np.arange(n_link)
