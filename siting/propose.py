@@ -545,6 +545,14 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
             upper.append(np.array([np.inf]))
         y0 += n_c
     district = candidates["district"].to_numpy()
+    def at_least(kind: str, members: np.ndarray, need: int) -> None:
+        """Row: at least ``need`` (or every member, when fewer) new ``kind`` among ``members``."""
+        cols = x0 + kind_pos[kind] * n_j + members
+        rows.append(sp.csr_array((np.ones(len(cols)), (np.zeros(len(cols), int), cols)),
+                                 shape=(1, total_cols)))
+        lower.append(np.array([float(min(need, len(members)))]))
+        upper.append(np.array([np.inf]))
+
     for need in needs.itertuples():
         members = np.flatnonzero(np.isin(district, need.within))
         if len(members) < need.need:
@@ -556,11 +564,7 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
                 unmet.append((rule_id, need.district, need.need - len(members), "facilities"))
             if not relax or len(members) == 0:
                 continue
-        cols = x0 + kind_pos[need.kind] * n_j + members
-        rows.append(sp.csr_array((np.ones(len(cols)), (np.zeros(len(cols), int), cols)),
-                                 shape=(1, total_cols)))
-        lower.append(np.array([float(min(need.need, len(members)))]))
-        upper.append(np.array([np.inf]))
+        at_least(need.kind, members, need.need)
     for need in (unit_needs.itertuples() if unit_needs is not None else ()):
         members = need.members
         if len(members) < need.need:
@@ -571,11 +575,7 @@ def _build_model(candidates: gpd.GeoDataFrame, kinds: list[str], blocks: list[_A
                           need.need - len(members), "facilities"))
             if not relax or len(members) == 0:
                 continue
-        cols = x0 + kind_pos[need.kind] * n_j + members
-        rows.append(sp.csr_array((np.ones(len(cols)), (np.zeros(len(cols), int), cols)),
-                                 shape=(1, total_cols)))
-        lower.append(np.array([float(min(need.need, len(members)))]))
-        upper.append(np.array([np.inf]))
+        at_least(need.kind, members, need.need)
     if quotas is not None:
         # an open site hosts a facility: s_j - sum_k x_kj <= 0 (a quota counts real sites)
         rows.append(sp.hstack([sp.eye_array(n_j), -sp.hstack([sp.eye_array(n_j)] * n_k)],
