@@ -194,7 +194,7 @@ def demo(queue) -> None:
 
     import siting.assess  # noqa: F401  (the modules whose functions are timed)
     import siting.propose  # noqa: F401
-    import siting.report
+    import siting.report  # noqa: F401
 
     timed("siting.assess", "assess", "assess")
     timed("siting.propose", "propose", "propose")

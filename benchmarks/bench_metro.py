@@ -143,7 +143,6 @@ def tile(network, columns: int, rows: int, tiles: int):
 def city(fraction: int, seed: int = 18):
     """The tiled city at 1/``fraction`` of full size, as a StudyArea."""
     import geopandas as gpd
-    import pandas as pd
     import shapely
 
     import siting

@@ -13,7 +13,6 @@ import functools
 import textwrap
 
 import numpy as np
-import pytest
 
 from siting.callable_digest import callable_fingerprint, describe
 

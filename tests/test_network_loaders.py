@@ -16,6 +16,7 @@ from conftest import write_ways_xml
 import siting.network as sn
 from siting import StudyArea
 from siting.datasets import example_path, load_example
+from siting.errors import NetworkError
 from siting.io import read_layer
 
 
@@ -94,7 +95,7 @@ def test_centreline_split_at_crossings():
     a = gpd.GeoSeries.from_wkt(["LINESTRING (0 0, 200 0)", "LINESTRING (100 -100, 100 100)"],
                                crs="EPSG:32651")
     lines = gpd.GeoDataFrame(geometry=a)
-    with pytest.raises(Exception):
+    with pytest.raises(NetworkError, match="disconnected pieces"):
         sn.from_lines(lines, "walk")  # two crossing lines without a node are two pieces
     network = sn.from_lines(lines, "walk", split_at_crossings=True)
     assert network.n_nodes == 5 and len(network.street_u) == 4
