@@ -509,3 +509,19 @@ def test_serial_runs_send_each_task_its_slice(li_report):
     for name, part in received.items():
         assert part.names == [name]
         assert part.networks["walk"].n_nodes < inputs.networks["walk"].n_nodes
+
+
+def test_shanghai_pages_carry_no_english(sh_report, shanghai):
+    """The 16-district run with ``lang: zh``: the index and every district page read in
+    Chinese, apart from the data's own names, ids and units (tests/lang_check.py)."""
+    from lang_check import html_text, offending_lines
+
+    districts, cells, facilities, utm = shanghai
+    data = sorted(set(districts["NAME"].astype(str)) | set(facilities["name"].astype(str))
+                  | {"上海市 16 区"})
+    pages = [sh_report.out / "index.html",
+             *sorted((sh_report.out / "districts").glob("*/index.html"))]
+    assert len(pages) == 17
+    for page in pages:
+        bad = offending_lines(html_text(page.read_text(encoding="utf-8")), "zh", data)
+        assert not bad, f"{page.parent.name}/{page.name}: untranslated\n" + "\n".join(bad[:20])

@@ -345,6 +345,11 @@ RADIUS_READINGS = {
 NOTE_PATTERNS[:0] = [  # before the generic "not evaluated: …"
     (r"decisive: (.+)", "判定依据：\\1"),
     (r"area: inhabited cells \(population > 0\)", "面积：有人居住的网格（人口 > 0）"),
+    (r"([\d,.]+) facilities on ([\d,.]+) km²", "\\1 处设施，面积 \\2 平方公里"),
+    (r"short by ([\d,.]+) to bring the average to ([\d,.]+) ?km, by ([\d,.]+) to make every "
+     r"district pass", "平均半径达到 \\2 公里还缺 \\1 处，各区均达标还缺 \\3 处"),
+    (r"short by ([\d,.]+) to bring the average to ([\d,.]+) ?m, by ([\d,.]+) to make every "
+     r"district pass", "平均半径达到 \\2 米还缺 \\1 处，各区均达标还缺 \\3 处"),
     (r"no facility in the district", "区内无设施"),
     ((r"not evaluated: the rule applies only in '(\w+)' districts and the districts carry no "
       r"such marking.*"),
