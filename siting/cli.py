@@ -252,7 +252,7 @@ def _propose(args: argparse.Namespace) -> int:
                        infeasible="relax" if args.relax else "raise",
                        alternatives=args.alternatives, **lines, **settings)
     print()
-    print(proposal.summary())
+    print(proposal.summary(config.outputs.get("lang", "en")))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     from .report.basemaps import tiles_system

@@ -93,15 +93,35 @@ class Proposal:
     other_actions: pd.DataFrame = field(default_factory=pd.DataFrame)
     unmet: pd.DataFrame = field(default_factory=pd.DataFrame)
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
+        """The proposal in plain words (``lang`` "en" or "zh"): the sites, whom each newly
+        covers per rule, the rules that now pass, and what no site can fix."""
+        from .report.labels import check_lang
+        from .report.wording import kind_name, unit_word
+
+        zh = check_lang(lang) == "zh"
         s = self.solution
-        lines = [f"{len(self.sites)} new sites ({s['status']}, bound {s['bound']:g}, "
+        status = {"optimal": "已证明最优", "time_limit": "达到时间上限", "feasible": "可行解"
+                  }.get(s["status"], s["status"]) if zh else s["status"]
+        lines = [f"新增 {len(self.sites)} 处设施（{status}，下界 {s['bound']:,.6g}，差距 "
+                 f"{s['gap']:.2%}，用时 {s['seconds']:.2f} 秒，方法 "
+                 f"{s['method'].replace('MIP', '混合整数规划').replace('heuristic', '启发式')}）。"
+                 if zh else
+                 f"{len(self.sites)} new sites ({s['status']}, bound {s['bound']:g}, "
                  f"gap {s['gap']:.2%}, {s['seconds']:.2f} s by {s['method']})."]
         if s.get("distances", "network") != "network":
-            lines.append(f"Distances: {s['distances']}.")
+            lines.append("距离：直线距离估算，高估可达性。" if zh else
+                         f"Distances: {s['distances']}.")
         for _, row in self.sites.iterrows():
             by_rule = row.get("newly_covered_by_rule") or {}
             # a site for a count rule only (no catchment) covers nobody by an access measure
+            if zh:
+                covers = ("新覆盖 " + "，".join(f"{k} {v:,.0f} 人" for k, v in by_rule.items())
+                          ) if by_rule else "计入设施数量"
+                kinds = " + ".join(kind_name(k, "zh") for k in row["kinds"])
+                lines.append(f"  第 {row['site']} 处：{row['district']} 的{kinds}，{covers}"
+                             f"（{'、'.join(row['rules'])}）")
+                continue
             covers = ("newly covers " + ", ".join(f"{v:,.0f} people for {k}"
                                                   for k, v in by_rule.items())) if by_rule \
                 else "counts toward the number of facilities"
@@ -111,13 +131,20 @@ class Proposal:
         after = self.after.verdicts().set_index("rule_id")["passed"]
         fixed = [r for r in before.index if before[r] is not None and not before[r]
                  and after.get(r) is not None and bool(after.get(r))]
-        lines.append(f"Rules that now pass: {', '.join(fixed) or 'none'}.")
+        lines.append(f"选址后达标的规则：{'、'.join(fixed) or '无'}。" if zh else
+                     f"Rules that now pass: {', '.join(fixed) or 'none'}.")
         if len(self.unmet):
-            lines.append("Out of reach of every candidate: " + "; ".join(
+            lines.append("所有候选点都无法满足：" + "；".join(
+                f"{r.rule_id}（{r.district}）仍缺 {r.unmet:,.0f} {unit_word(r.unit, 'zh')}"
+                for r in self.unmet.itertuples()) if zh else
+                "Out of reach of every candidate: " + "; ".join(
                 f"{r.rule_id} in {r.district} short {r.unmet:,.0f} {r.unit}"
                 for r in self.unmet.itertuples()))
         if len(self.other_actions):
-            lines.append("Not fixable by new sites: " + ", ".join(
+            lines.append("新增设施无法解决：" + "、".join(
+                f"{r.rule_id}（缺 {r.shortfall:,.1f} {unit_word(r.shortfall_unit, 'zh')}）"
+                for r in self.other_actions.itertuples()) if zh else
+                "Not fixable by new sites: " + ", ".join(
                 f"{r.rule_id} (short {r.shortfall:,.1f} {r.shortfall_unit})"
                 for r in self.other_actions.itertuples()))
         return "\n".join(lines)

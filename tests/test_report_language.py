@@ -317,3 +317,20 @@ def test_proposal_problems_are_translated():
     assert zh.startswith("有 3 项目标无论怎样选址都无法满足（GB50180-KG; SH21-02）")
     assert not english_words(zh)
     assert problem_text(text, "en") == text
+
+
+def test_proposal_summary_in_both_languages(area):
+    """``Proposal.summary(lang)`` (what ``siting propose`` prints): the sites, people newly
+    covered per rule, and the rules that now pass, with no English in Chinese and back."""
+    proposal = siting.propose(area, rules_from_spec(DEMO_RULES), time_limit=10,
+                              infeasible="relax")
+    data = data_names(area)
+    zh, en = proposal.summary("zh"), proposal.summary("en")
+    assert not offending_lines(zh, "zh", data, allowed=["HiGHS"]), offending_lines(
+        zh, "zh", data, allowed=["HiGHS"])[:5]
+    assert not offending_lines(en, "en", data)
+    n = len(proposal.sites)
+    assert zh.startswith(f"新增 {n} 处设施") and en.startswith(f"{n} new sites")
+    first = proposal.sites.iloc[0]
+    people = next(iter(first["newly_covered_by_rule"].values()))
+    assert f"{people:,.0f} 人" in zh and f"{people:,.0f} people" in en
