@@ -161,6 +161,9 @@ def names_of(area) -> list[str]:
     names = set(area.districts["district"].astype(str)) | set(TITLES.values())
     if "name" in area.facilities:
         names |= set(area.facilities["name"].dropna().astype(str))
+    for network in area.networks.values():  # street names: a proposed site's nearest street
+        if network.street_name is not None:
+            names |= {n for n in network.street_name if n is not None}
     return sorted(names)
 
 

@@ -55,6 +55,9 @@ def data_names(area) -> list[str]:
     names = set(area.districts["district"].astype(str))
     names |= set(area.facilities["name"].dropna().astype(str)) if "name" in area.facilities \
         else set()
+    for network in area.networks.values():  # street names: a proposed site's nearest street
+        if network.street_name is not None:
+            names |= {n for n in network.street_name if n is not None}
     return sorted(names | set(TITLES.values()))
 
 

@@ -59,7 +59,8 @@ def _streets_from_edges(edges: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, crs: o
         geometry[flipped] = shapely.reverse(geometry[flipped])
     streets = pd.DataFrame({"u": edges["u"].to_numpy(), "v": edges["v"].to_numpy(),
                             "geometry": geometry})
-    for column in ("highway", "oneway", "maxspeed", "junction"):
+    # "name": the street's OSM name, shown as the nearest street of a proposed site
+    for column in ("highway", "oneway", "maxspeed", "junction", "name"):
         if column in edges.columns:
             streets[column] = edges[column].to_numpy()
     return node_table, streets, crs
@@ -410,6 +411,8 @@ def from_lines(lines: gpd.GeoDataFrame | str | Path, mode: str = "walk", *,
     streets = pd.DataFrame({"u": node_of[:n_lines], "v": node_of[n_lines:], "geometry": geometry})
     for name, col in attributes.items():
         streets[name] = lines[col].to_numpy()
+    if "name" in lines.columns:  # street names, for the nearest street of a proposed site
+        streets["name"] = lines["name"].to_numpy()
     network = Network.from_streets(nodes, streets, mode=mode, crs=crs,
                                    walk_speed_kmh=walk_speed_kmh, speeds=speeds,
                                    largest_component=largest_component)

@@ -93,6 +93,8 @@ class Network:
     speed_mps: float
     constant_speed: bool
     dropped_nodes: int = 0
+    #: each street's name where the source has one (OSM ``name``), else ``None``
+    street_name: np.ndarray | None = field(default=None, repr=False)
     build_report: dict = field(default_factory=dict, repr=False)
     _csr: dict = field(default_factory=dict, repr=False)
     _tree: object = field(default=None, repr=False)
@@ -202,6 +204,7 @@ class Network:
             street_geometry=geometry, street_u=su.astype(np.int64), street_v=sv.astype(np.int64),
             street_length=length, street_fwd=street_fwd, street_bwd=street_bwd,
             speed_mps=speed_mps, constant_speed=constant,
+            street_name=_street_names(streets),
         )
         network = network._drop_unused_nodes()
         if largest_component:
@@ -362,6 +365,7 @@ class Network:
             street_geometry=self.street_geometry[keep],
             street_u=new_node[self.street_u[keep]], street_v=new_node[self.street_v[keep]],
             street_length=self.street_length[keep],
+            street_name=self.street_name[keep] if self.street_name is not None else None,
             street_fwd=np.where(fwd >= 0, new_edge[np.maximum(fwd, 0)], -1),
             street_bwd=np.where(bwd >= 0, new_edge[np.maximum(bwd, 0)], -1),
             dropped_nodes=self.dropped_nodes + int((~node).sum()),
@@ -380,3 +384,19 @@ class Network:
         # the search arrays and the spatial index are rebuilt on demand: a network sent to
         # another process (a batch worker) carries its arrays only
         return {**self.__dict__, "_csr": {}, "_tree": None}
+
+
+def _street_names(streets: pd.DataFrame) -> np.ndarray | None:
+    """Names of the streets (OSM ``name``; lists of merged ways joined), ``None`` where absent."""
+    if "name" not in streets.columns:
+        return None
+
+    def one(value: object) -> object:
+        if isinstance(value, (list, tuple)):
+            value = " / ".join(dict.fromkeys(str(v) for v in value if v))
+        if value is None or (isinstance(value, float) and value != value) or value == "":
+            return None
+        return str(value)
+
+    names = np.array([one(v) for v in streets["name"].to_numpy()], dtype=object)
+    return names if any(n is not None for n in names) else None

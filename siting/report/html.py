@@ -185,7 +185,7 @@ def render_district_page(*, district: str, title: str, lang: str, table: pd.Data
                 "lonlat": f"{site['lon']:.6f}, {site['lat']:.6f}",
                 "map_lonlat": f"{site['map_lon']:.6f}, {site['map_lat']:.6f}"
                 if site["map_system"] != "WGS-84" else "",
-                "address": site["address"] or "—",
+                "address": site["address"] or site.get("nearest_street") or "—",
                 "covered": [fmt_number(site[COVERED + r]) if r in site["rules"] else ""
                             for r in site_rules]})
     shows_map_system = any(s["map_lonlat"] for s in sites)

@@ -31,6 +31,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from .labels import labels
 
@@ -38,7 +39,30 @@ from .labels import labels
 ADDRESS_COLUMNS = ("address", "addr", "street", "name")
 COVERED = "covered:"
 SITE_COLUMNS = ["site", "count", "district", "kinds", "rules", "lon", "lat", "map_system",
-                "map_lon", "map_lat", "address", "newly_covered"]
+                "map_lon", "map_lat", "address", "nearest_street", "street_m", "newly_covered"]
+
+
+def nearest_street(sites: gpd.GeoDataFrame, area: Any) -> tuple[list[object], list[float]]:
+    """Name of the nearest named street of each site and its distance (m), from the study
+    area's networks (walk first); ``None`` / NaN where no network carries names."""
+    n = len(sites)
+    networks = getattr(area, "networks", None) or {}
+    named = [net for mode in sorted(networks, key=lambda m: m != "walk")
+             if (net := networks[mode]).street_name is not None]
+    if not n or not named or sites.crs is None:
+        return [None] * n, [float("nan")] * n
+    net = named[0]
+    has = np.flatnonzero(np.array([v is not None for v in net.street_name]))
+    points = shapely.points(np.column_stack([
+        sites.geometry.to_crs(net.crs).representative_point().x.to_numpy(),
+        sites.geometry.to_crs(net.crs).representative_point().y.to_numpy()]))
+    tree = shapely.STRtree(net.street_geometry[has])
+    which, dist = tree.query_nearest(points, return_distance=True, all_matches=False)
+    names: list[object] = [None] * n
+    metres = [float("nan")] * n
+    for (i, j), d in zip(which.T, dist, strict=True):
+        names[i], metres[i] = net.street_name[has[j]], round(float(d), 1)
+    return names, metres
 
 
 def _radius_gains(sites: gpd.GeoDataFrame, area: Any, rule: Any) -> list[float | None]:
@@ -128,6 +152,7 @@ def site_table(sites: gpd.GeoDataFrame, area: Any = None, rules: Sequence[Any] =
             values = sites[column].astype("string").fillna("").str.strip()
             address = address.where(address != "", values.astype(object))
     out["address"] = address.to_numpy()
+    out["nearest_street"], out["street_m"] = nearest_street(out, area)
     by_id = {r.id: r for top in rules for r in top.walk()}
     served = list(dict.fromkeys(i for ids in out["rules"] for i in ids))
     given = out["newly_covered_by_rule"] if "newly_covered_by_rule" in out.columns else \
