@@ -184,8 +184,16 @@ class Assessment:
         return pd.DataFrame(rows).reindex(columns=columns)
 
     # -- text -------------------------------------------------------------------------------
-    def summary(self) -> str:
-        """The assessment in plain words: what passes, what fails, where, by how much."""
+    def summary(self, lang: str = "en") -> str:
+        """The assessment in plain words: what passes, what fails, where, by how much.
+
+        ``lang="zh"`` gives the Chinese text ``siting check`` prints
+        (:func:`siting.report.check_text.summary_text`).
+        """
+        if lang != "en":
+            from .report.check_text import summary_text
+
+            return summary_text(self, lang)
         verdicts = self.verdicts()
         n_districts = len(self.district_info)
         people = float(self.district_info["population"].sum()) if n_districts else 0.0

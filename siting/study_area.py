@@ -353,8 +353,13 @@ class StudyArea:
                        & (y >= network.y.min() - pad) & (y <= network.y.max() + pad))
         return inside
 
-    def clip_summary(self) -> str:
+    def clip_summary(self, lang: str = "en") -> str:
         """What clipping to the districts did to the facilities, in one line ("" if nothing).
+
+        Parameters
+        ----------
+        lang
+            ``"en"`` or ``"zh"``.
 
         Returns
         -------
@@ -366,15 +371,25 @@ class StudyArea:
         >>> area.clip_summary()  # doctest: +SKIP
         '35 facilities outside the districts kept for access rules (not counted in any district)'
         """
+        zh = lang == "zh"
         parts = []
         if self.outside_facilities:
-            parts.append(f"{self.outside_facilities} facilities outside the districts kept for "
+            parts.append(f"区域外 {self.outside_facilities} 处设施保留用于可达性规则（不计入任何区域）"
+                         if zh else
+                         f"{self.outside_facilities} facilities outside the districts kept for "
                          "access rules (not counted in any district)")
         if len(self.dropped_facilities):
-            kinds = self.dropped_facilities["kind"].value_counts().to_dict()
-            parts.append(f"{len(self.dropped_facilities)} facilities outside the districts "
-                         f"dropped (beyond every network): {kinds}")
-        return "; ".join(parts)
+            counts = self.dropped_facilities["kind"].value_counts().to_dict()
+            if zh:
+                from .report.wording import kind_name
+
+                kinds = "、".join(f"{kind_name(str(k), 'zh')} {n} 处" for k, n in counts.items())
+                parts.append(f"区域外 {len(self.dropped_facilities)} 处设施超出所有路网范围，"
+                             f"已剔除：{kinds}")
+            else:
+                parts.append(f"{len(self.dropped_facilities)} facilities outside the districts "
+                             f"dropped (beyond every network): {counts}")
+        return ("；" if zh else "; ").join(parts)
 
     def _district_of(self, table: gpd.GeoDataFrame) -> pd.Series:
         if len(table) == 0:

@@ -213,6 +213,9 @@ def test_facilities_across_the_border_serve_access_but_count_nowhere():
                                         per="1000 people").evaluate(area)
     assert row(count, "A")["provided"] == 0  # the clinic across the border counts nowhere
     assert "kept for access rules" in assess(area, [count.rule]).summary()
+    # said in Chinese too (siting check, Assessment.summary("zh"))
+    zh = assess(area, [count.rule]).summary("zh")
+    assert "区域外 1 处设施保留用于可达性规则" in zh and "超出所有路网范围，已剔除：社区卫生服务中心 1 处" in zh
 
 
 # ---- item 8: unit types (街道/乡镇, 行政村/社区) ---------------------------------------------------

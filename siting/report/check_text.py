@@ -150,6 +150,10 @@ def summary_text(assessment: Any, lang: str) -> str:
                 if len(units) == 1 and total > 0 else ""
             lines.append(head + w["fails"].format(k=len(failed), n=n, worst=worst["district"],
                                                   reading=_reading(worst, lang)) + short + flag)
+    clipped = assessment.area.clip_summary(lang) if hasattr(assessment.area, "clip_summary") \
+        else ""
+    if clipped:  # facilities outside the districts: kept for access, or dropped — said
+        lines.append(clipped[0].upper() + clipped[1:] + ("。" if lang == "zh" else "."))
     if assessment.skipped:
         ids = w["sep"].join(r.id for r in assessment.skipped[:6])
         lines.append(w["skipped"].format(n=len(assessment.skipped),
