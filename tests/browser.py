@@ -48,3 +48,13 @@ def open_page(driver, path: Path, wait_for: str = "path", seconds: float = 20) -
             return
         time.sleep(0.1)
     raise AssertionError(f"{path.name}: nothing matching {wait_for!r} was drawn")
+
+
+def console_errors(driver) -> list[dict]:
+    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+
+
+def network_requests(driver) -> list[str]:
+    return driver.execute_script(
+        "return performance.getEntriesByType('resource').map(e => e.name)"
+        ".filter(n => !n.startsWith('data:') && !n.startsWith('file:'))")

@@ -43,7 +43,7 @@ from siting.report.batch import proposals_by_propose
 from siting.report.score_maps import score_map
 
 sys.path.insert(0, str(Path(__file__).parent))
-from browser import headless_chromium, open_page
+from browser import console_errors, headless_chromium, network_requests, open_page
 from lang_check import html_text, offending_lines
 
 pytestmark = pytest.mark.browser
@@ -87,18 +87,6 @@ return out;
 @pytest.fixture(scope="module")
 def driver():
     yield from headless_chromium("--lang=zh-CN")
-
-
-
-
-def console_errors(driver) -> list[dict]:
-    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-
-
-def network_requests(driver) -> list[str]:
-    return driver.execute_script(
-        "return performance.getEntriesByType('resource').map(e => e.name)"
-        ".filter(n => !n.startsWith('data:') && !n.startsWith('file:'))")
 
 
 def boxes(driver) -> dict[str, dict]:

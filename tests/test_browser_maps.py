@@ -20,10 +20,9 @@ from siting.datasets import load_example
 from siting.report import (BatchInputs, ReportOptions, assessment_map, rule_failures, save_map,
                            write_reports)
 
-from browser import headless_chromium, open_page  # tests/ helper
+from browser import console_errors, headless_chromium, network_requests, open_page  # tests/ helper
 
 pytestmark = pytest.mark.browser
-
 
 
 @pytest.fixture(scope="module")
@@ -37,20 +36,8 @@ def town():
     return area, assess(area, rules_from_spec(DEMO_RULES))
 
 
-
-
 def count(driver, css: str) -> int:
     return len(driver.find_elements("css selector", css))
-
-
-def console_errors(driver) -> list[dict]:
-    return [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-
-
-def network_requests(driver) -> list[str]:
-    return driver.execute_script(
-        "return performance.getEntriesByType('resource').map(e => e.name)"
-        ".filter(n => !n.startsWith('data:') && !n.startsWith('file:'))")
 
 
 def test_offline_map_draws_every_layer(driver, town, tmp_path):

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 
 from ..errors import InfeasibleError, SitingError
 from .models import (MipModel, assemble, assignment_layout, budget_row, capacity_block,
-                     largest_share_assignment, weighted_pairs)
+                     largest_share_assignment, link_block, weighted_pairs)
 from .problem import CoverageProblem
 from .solution import Solution, make_solution
 
@@ -59,13 +59,7 @@ def build_capacitated_p_median(problem: CoverageProblem, p: int, *,
         assignment_layout(problem, rows, cols)
     assign = sp.csc_array((np.ones(n_z), (row_of_dem[cols], z_col)), shape=(n_d, n_cols))
     capacity, cap_upper = capacity_block(problem, rows, cols, z_col, col_of_cand, n_cols)
-    new_pair = np.flatnonzero(~fixed)
-    n_link = len(new_pair)
-    link_row = np.arange(n_link)
-    link = sp.csc_array((np.concatenate([np.ones(n_link), -np.ones(n_link)]),
-                         (np.concatenate([link_row, link_row]),
-                          np.concatenate([z_col[new_pair], col_of_cand[rows[new_pair]]]))),
-                        shape=(n_link, n_cols))
+    link = link_block(fixed, rows, z_col, col_of_cand, n_cols)
     col_cost = np.concatenate([np.zeros(n_x), w[cols] * data])
     integrality = np.concatenate([np.ones(n_x), np.full(n_z, 1.0 if single_source else 0.0)])
     wc = w[cols] * data

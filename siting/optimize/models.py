@@ -367,16 +367,10 @@ def build_p_median(problem: CoverageProblem, p: int) -> MipModel:
         fixed = problem.fixed[rows]
     fixed, dem, row_of_dem, cand, col_of_cand, n_x, n_z, n_d, n_cols, z_col = \
         assignment_layout(problem, rows, cols)
-    new_pair = np.flatnonzero(~fixed)
-    n_link = len(new_pair)
-    link_row = np.arange(n_link)
     # assignment rows: sum_j z_ij = 1
     assign = sp.csc_array((np.ones(n_z), (row_of_dem[cols], z_col)), shape=(n_d, n_cols))
     # linking rows: z_ij - x_j <= 0 for new sites
-    link = sp.csc_array((np.concatenate([np.ones(n_link), -np.ones(n_link)]),
-                         (np.concatenate([link_row, link_row]),
-                          np.concatenate([z_col[new_pair], col_of_cand[rows[new_pair]]]))),
-                        shape=(n_link, n_cols))
+    link = link_block(fixed, rows, z_col, col_of_cand, n_cols)
     budget = budget_row(n_x, n_cols, p)
     col_cost = np.concatenate([np.zeros(n_x), w[cols] * data])
     pr, pc, pd_ = rows, cols, data
@@ -421,6 +415,18 @@ def capacity_block(problem: CoverageProblem, rows: np.ndarray, cols: np.ndarray,
     nz = v != 0  # an explicit zero coefficient is left out
     matrix = sp.csc_array((v[nz], (r[nz], c[nz])), shape=(len(sites), n_cols))
     return matrix, np.where(problem.fixed[sites], cap[sites], 0.0)
+
+
+def link_block(fixed: np.ndarray, rows: np.ndarray, z_col: np.ndarray,
+               col_of_cand: np.ndarray, n_cols: int) -> sp.csc_array:
+    """Strong linking rows ``z_ij - x_j <= 0`` for every pair whose site is not already open."""
+    new_pair = np.flatnonzero(~fixed)
+    n_link = len(new_pair)
+    link_row = np.arange(n_link)
+    return sp.csc_array((np.concatenate([np.ones(n_link), -np.ones(n_link)]),
+                         (np.concatenate([link_row, link_row]),
+                          np.concatenate([z_col[new_pair], col_of_cand[rows[new_pair]]]))),
+                        shape=(n_link, n_cols))
 
 
 def largest_share_assignment(n_demand: int, rows: np.ndarray, cols: np.ndarray,
@@ -481,13 +487,7 @@ def build_capacitated(problem: CoverageProblem, p: int | None, radius: float | N
         assignment_layout(problem, rows, cols)
     # capacity rows for every site with a finite capacity that serves someone
     capacity, cap_upper = capacity_block(problem, rows, cols, z_col, col_of_cand, n_cols)
-    new_pair = np.flatnonzero(~fixed)
-    n_link = len(new_pair)
-    link_row = np.arange(n_link)
-    link = sp.csc_array((np.concatenate([np.ones(n_link), -np.ones(n_link)]),
-                         (np.concatenate([link_row, link_row]),
-                          np.concatenate([z_col[new_pair], col_of_cand[rows[new_pair]]]))),
-                        shape=(n_link, n_cols))
+    link = link_block(fixed, rows, z_col, col_of_cand, n_cols)
     demand_rows = sp.csc_array((np.ones(n_z), (row_of_dem[cols], z_col)), shape=(n_d, n_cols))
     integrality = np.concatenate([np.ones(n_x), np.full(n_z, 1.0 if single_source else 0.0)])
     if objective == "max_coverage":
